@@ -1,0 +1,190 @@
+/**
+ * The product's configuration, compiled once from Worker bindings (or `process.env` under Node).
+ *
+ * Every other module takes the typed `AppConfig`; nothing else reads the environment. Durations carry
+ * their unit in the name (`...Seconds`, `...Ms`, `...Days`).
+ */
+import { z } from "zod";
+
+const booleanFromString = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** Raw environment variables; names are those of `wrangler.toml` vars and secrets. */
+const EnvSchema = z.object({
+  QSTASH_URL: z.string().url().default("https://qstash.upstash.io"),
+  QSTASH_TOKEN: z.string().min(1, "QSTASH_TOKEN is required"),
+  QSTASH_CURRENT_SIGNING_KEY: z.string().min(1, "QSTASH_CURRENT_SIGNING_KEY is required"),
+  QSTASH_NEXT_SIGNING_KEY: z.string().min(1, "QSTASH_NEXT_SIGNING_KEY is required"),
+  /** Public base URL of this app as QStash reaches it, e.g. `https://radar.example.workers.dev`. */
+  APP_BASE_URL: z.string().url(),
+
+  UPSTASH_REDIS_REST_URL: z.string().url(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1, "UPSTASH_REDIS_REST_TOKEN is required"),
+  /** Prefix of every product key in Redis; lets several deployments or test runs share one database. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/)
+    .default("radar:"),
+
+  GITHUB_GRAPHQL_URL: z.string().url().default("https://api.github.com"),
+  GITHUB_TOKEN: z.string().min(1, "GITHUB_TOKEN is required"),
+  GITHUB_WEBHOOK_SECRET: z.string().min(1, "GITHUB_WEBHOOK_SECRET is required"),
+  GITHUB_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Points kept in reserve: a scan stops before GitHub's remaining budget falls below this. */
+  GITHUB_POINTS_RESERVE: nonNegativeInt.default(200),
+  /** Repositories fetched per GraphQL request through aliases. */
+  GITHUB_REPOSITORIES_PER_REQUEST: z.coerce.number().int().min(1).max(50).default(20),
+  /** Scan workflows allowed in flight at once per GitHub credential. */
+  GITHUB_SCAN_PARALLELISM: positiveInt.default(4),
+  /** Scan workflows started per minute per GitHub credential. */
+  GITHUB_SCAN_RATE_PER_MINUTE: positiveInt.default(60),
+
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters"),
+
+  ANALYSER: z.enum(["heuristic", "model"]).default("heuristic"),
+  MODEL_BASE_URL: z.string().url().optional(),
+  MODEL_API_KEY: z.string().optional(),
+  MODEL_NAME: z.string().optional(),
+  /** Issues analysed per analyze-issues run. */
+  ANALYSIS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(25),
+
+  RESEND_BASE_URL: z.string().url().default("https://api.resend.com"),
+  RESEND_API_KEY: z.string().optional(),
+  EMAIL_FROM: z.string().default("Contribution Radar <radar@example.com>"),
+  DELIVERY_TIMEOUT_MS: positiveInt.default(10_000),
+
+  /** Cron (5 fields, optional `CRON_TZ=` prefix) of the sweep that starts due repository scans. */
+  SWEEP_CRON: z.string().default("*/15 * * * *"),
+  /** Cron of the digest pass; each subscriber still gets at most one digest per local day. */
+  DIGEST_CRON: z.string().default("0 * * * *"),
+  /** A repository is due for a scan this long after its last scan. */
+  SCAN_INTERVAL_MINUTES: positiveInt.default(60),
+  /** Repositories one sweep starts scans for at most. */
+  SWEEP_MAX_REPOSITORIES: positiveInt.default(500),
+  /** Issues with no update for longer than this are not candidates. */
+  STALE_AFTER_DAYS: positiveInt.default(365),
+
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Set to `true` only for tests that drive the app without signed QStash deliveries. */
+  SKIP_SIGNATURE_VERIFICATION: booleanFromString.default(false),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface AppConfig {
+  qstash: { url: string; token: string; currentSigningKey: string; nextSigningKey: string };
+  appBaseUrl: string;
+  redis: { url: string; token: string; keyPrefix: string };
+  github: {
+    graphqlUrl: string;
+    token: string;
+    webhookSecret: string;
+    timeoutMs: number;
+    pointsReserve: number;
+    repositoriesPerRequest: number;
+    scanParallelism: number;
+    scanRatePerMinute: number;
+  };
+  adminToken: string;
+  analysis: {
+    analyser: "heuristic" | "model";
+    model: { baseUrl: string; apiKey: string; name: string } | null;
+    batchSize: number;
+  };
+  delivery: { resendBaseUrl: string; resendApiKey: string | null; emailFrom: string; timeoutMs: number };
+  schedule: {
+    sweepCron: string;
+    digestCron: string;
+    scanIntervalMinutes: number;
+    sweepMaxRepositories: number;
+    staleAfterDays: number;
+  };
+  logLevel: "debug" | "info" | "warn" | "error";
+  skipSignatureVerification: boolean;
+}
+
+/** Thrown when the environment is invalid; the message lists every bad variable and why. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function compile(env: z.output<typeof EnvSchema>): AppConfig {
+  let model: AppConfig["analysis"]["model"] = null;
+  if (env.ANALYSER === "model") {
+    const missing = (["MODEL_BASE_URL", "MODEL_API_KEY", "MODEL_NAME"] as const).filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(`ANALYSER=model needs ${missing.join(", ")}; set them or use ANALYSER=heuristic`);
+    }
+    model = { baseUrl: env.MODEL_BASE_URL!, apiKey: env.MODEL_API_KEY!, name: env.MODEL_NAME! };
+  }
+
+  return {
+    qstash: {
+      url: env.QSTASH_URL.replace(/\/$/, ""),
+      token: env.QSTASH_TOKEN,
+      currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
+      nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
+    },
+    appBaseUrl: env.APP_BASE_URL.replace(/\/$/, ""),
+    redis: {
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    },
+    github: {
+      graphqlUrl: env.GITHUB_GRAPHQL_URL.replace(/\/$/, ""),
+      token: env.GITHUB_TOKEN,
+      webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+      timeoutMs: env.GITHUB_TIMEOUT_MS,
+      pointsReserve: env.GITHUB_POINTS_RESERVE,
+      repositoriesPerRequest: env.GITHUB_REPOSITORIES_PER_REQUEST,
+      scanParallelism: env.GITHUB_SCAN_PARALLELISM,
+      scanRatePerMinute: env.GITHUB_SCAN_RATE_PER_MINUTE,
+    },
+    adminToken: env.ADMIN_TOKEN,
+    analysis: { analyser: env.ANALYSER, model, batchSize: env.ANALYSIS_BATCH_SIZE },
+    delivery: {
+      resendBaseUrl: env.RESEND_BASE_URL.replace(/\/$/, ""),
+      resendApiKey: env.RESEND_API_KEY ?? null,
+      emailFrom: env.EMAIL_FROM,
+      timeoutMs: env.DELIVERY_TIMEOUT_MS,
+    },
+    schedule: {
+      sweepCron: env.SWEEP_CRON,
+      digestCron: env.DIGEST_CRON,
+      scanIntervalMinutes: env.SCAN_INTERVAL_MINUTES,
+      sweepMaxRepositories: env.SWEEP_MAX_REPOSITORIES,
+      staleAfterDays: env.STALE_AFTER_DAYS,
+    },
+    logLevel: env.LOG_LEVEL,
+    skipSignatureVerification: env.SKIP_SIGNATURE_VERIFICATION,
+  };
+}
+
+/** Parses and compiles the environment. Throws `ConfigError` naming every invalid variable. */
+export function parseConfig(env: Record<string, unknown>): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return compile(parsed.data);
+}
+
+const cache = new WeakMap<object, AppConfig>();
+
+/**
+ * Returns the compiled config for a Worker's `env` object, compiling it on first use. Workers pass the
+ * same `env` object to every request of an isolate, so this runs once per isolate.
+ */
+export function getConfig(env: Record<string, unknown>): AppConfig {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const config = parseConfig(env);
+  cache.set(env, config);
+  return config;
+}
