@@ -2,8 +2,9 @@
  * Idempotency keys: each side effect of the pipeline happens once per key, however many times
  * QStash redelivers a message, GitHub resends a webhook or a workflow step is retried.
  *
- * Key scheme (also in docs/idempotency.md). Every key is stored as `{keyPrefix}{kind}:{parts}`, and
- * `:` or `%` inside a part is percent-encoded so parts cannot run into each other.
+ * Key scheme (also in docs/idempotency.md). Every key is stored as `{keyPrefix}idempotency:{kind}:{parts}`,
+ * where `keyPrefix` is the product's Redis prefix (`radar:` by default). A `:` or `%` inside a part is
+ * percent-encoded so parts cannot run into each other.
  *
  * | kind               | key                                              | side effect it guards                   |
  * | ------------------ | ------------------------------------------------ | --------------------------------------- |
@@ -20,7 +21,7 @@
  *   rewrites it to `done` with the long TTL, and `releaseIdempotentAction` deletes it after a
  *   failure so a retried step can run again. `runIdempotentAction` wraps the three.
  *
- * Every attempt that finds the key taken increments `{keyPrefix}duplicates:{kind}` in the same
+ * Every attempt that finds the key taken increments `{keyPrefix}idempotency:duplicates:{kind}` in the same
  * script and logs one warning, so a duplicate is never dropped silently.
  *
  * NOTE: one window remains. If the process dies after the side effect but before `complete`, the
@@ -41,8 +42,8 @@ export interface IdempotencyKey {
   readonly value: string;
 }
 
-/** Default Redis prefix of idempotency records and duplicate counters. */
-export const DEFAULT_IDEMPOTENCY_PREFIX = "idempotency:";
+/** Namespace after the product prefix for idempotency records and duplicate counters. */
+const NAMESPACE = "idempotency:";
 
 // Hand-written because only two characters need escaping: encodeURIComponent would also escape the
 // `/` in `owner/name`, which makes keys harder to read in redis-cli.
@@ -82,7 +83,7 @@ export type ClaimResult =
   | { claimed: false; owner: string; state: IdempotencyState; retryAfterSeconds: number };
 
 export interface IdempotencyStoreOptions {
-  /** Redis key prefix, `idempotency:` by default. Tests pass their own. */
+  /** Product Redis prefix (`config.redis.keyPrefix`), empty by default. Tests pass their own. */
   keyPrefix?: string;
   logger?: Logger;
 }
@@ -141,11 +142,11 @@ return cjson.encode({ claimed = false, owner = existing.owner, state = existing.
 `;
 
 function recordKey(key: IdempotencyKey, prefix: string): string {
-  return `${prefix}${key.value}`;
+  return `${prefix}${NAMESPACE}${key.value}`;
 }
 
 function duplicatesKey(kind: IdempotencyKind, prefix: string): string {
-  return `${prefix}duplicates:${kind}`;
+  return `${prefix}${NAMESPACE}duplicates:${kind}`;
 }
 
 async function claimWithState(
@@ -156,7 +157,7 @@ async function claimWithState(
   seconds: number,
   options: IdempotencyStoreOptions,
 ): Promise<ClaimResult> {
-  const prefix = options.keyPrefix ?? DEFAULT_IDEMPOTENCY_PREFIX;
+  const prefix = options.keyPrefix ?? "";
   const reply = await runJsonScript(
     redis,
     CLAIM_SCRIPT,
@@ -283,7 +284,7 @@ export async function completeIdempotentAction(
 ): Promise<CompleteResult> {
   const owner = OwnerSchema.parse(options.owner);
   const ttlSeconds = parseSeconds("ttlSeconds", options.ttlSeconds);
-  const prefix = options.keyPrefix ?? DEFAULT_IDEMPOTENCY_PREFIX;
+  const prefix = options.keyPrefix ?? "";
   const logger = options.logger ?? silentLogger;
   const reply = await runJsonScript(
     redis,
@@ -313,7 +314,7 @@ async function releaseWithState(
   options: ReleaseOptions,
 ): Promise<ReleaseResult> {
   const owner = OwnerSchema.parse(options.owner);
-  const prefix = options.keyPrefix ?? DEFAULT_IDEMPOTENCY_PREFIX;
+  const prefix = options.keyPrefix ?? "";
   const reply = await runJsonScript(
     redis,
     RELEASE_SCRIPT,
@@ -423,9 +424,7 @@ export async function countDuplicates(
   kind: IdempotencyKind,
   options: Pick<IdempotencyStoreOptions, "keyPrefix"> = {},
 ): Promise<number> {
-  const value = await redis.get<unknown>(
-    duplicatesKey(kind, options.keyPrefix ?? DEFAULT_IDEMPOTENCY_PREFIX),
-  );
+  const value = await redis.get<unknown>(duplicatesKey(kind, options.keyPrefix ?? ""));
   return z.coerce
     .number()
     .int()

@@ -12,7 +12,6 @@ export {
   claimIdempotencyKey,
   completeIdempotentAction,
   countDuplicates,
-  DEFAULT_IDEMPOTENCY_PREFIX,
   formatIdempotencyKey,
   IDEMPOTENCY_KINDS,
   type IdempotencyKey,
