@@ -76,6 +76,8 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10);
+  // An HTTP date always names the weekday and month; without this check Date.parse reads "-5" as a year.
+  if (!/[A-Za-z]/.test(trimmed)) return null;
 
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
