@@ -19,7 +19,7 @@ import { type IssueUpsert, IssueUpsertSchema, SnapshotStore, type StoredIssue } 
 
 /** Directory of the snapshot bundled with the project. */
 export const BUNDLED_SNAPSHOT_DIR = fileURLToPath(new URL("./snapshot", import.meta.url));
-export const DEFAULT_TOKEN = "local-github-token";
+export const DEFAULT_TOKEN = "ghp_localstandintoken0000000000000000";
 const VIEWER_LOGIN = "radar-local";
 
 export interface GitHubStandInOptions {
