@@ -1,0 +1,1 @@
+export { DEFAULT_HOST, type ListeningServer, type ListenOptions, listen } from "./listen.js";
