@@ -40,10 +40,14 @@ export const AnalysisSchema = AnalysisResultSchema.extend({
   issueId: z.string().min(1),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   analyser: z.enum(["heuristic", "model"]),
-  /** Model id when `analyser` is `model`. */
+  /** Model id when `analyser` is `model`, or the model whose output was rejected when `fallbackReason` is set. */
   model: z.string().nullable().default(null),
-  /** Set when the model output failed validation twice and the heuristic result was used instead. */
+  /**
+   * Set when the model output failed validation twice and the heuristic result was used instead:
+   * `malformed-json: ...` or `schema-violation: ...` with the problems found.
+   */
   fallbackReason: z.string().nullable().default(null),
+  /** Tokens of every model request for this analysis, rejected replies included; null for the heuristic. */
   usage: TokenUsageSchema.nullable().default(null),
   analysedAt: z.string().datetime(),
 });

@@ -12,6 +12,8 @@ export const OpportunitySchema = z.object({
   language: z.string().nullable(),
   topics: z.array(z.string()).default([]),
   labels: z.array(z.string()),
+  /** The issue's `updatedAt`; ranks the newer issue first when scores are equal. */
+  updatedAt: z.string().datetime().optional(),
   analysis: AnalysisSchema,
   /** 0 to 100; higher ranks first. */
   score: z.number().min(0).max(100),
