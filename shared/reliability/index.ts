@@ -2,6 +2,19 @@
  * Failure handling for calls to external services: idempotency keys, failure classification,
  * retry policies and circuit breakers. Runs in Cloudflare Workers and Node (no Node-only APIs).
  */
+
+export {
+  type ClassifyContext,
+  classifyFailure,
+  type DependencyName,
+  ExternalCallError,
+  type ExternalCallFacts,
+  type FailureClassification,
+  type FailureKind,
+  isExternalCallError,
+} from "./failure.js";
+export type { GraphqlErrorLike } from "./failure-graphql.js";
+export { createHeaderReader, type HeadersLike, parseRetryAfterSeconds } from "./headers.js";
 export {
   type BeginOptions,
   beginIdempotentAction,
@@ -28,3 +41,19 @@ export {
   runIdempotentAction,
 } from "./idempotency.js";
 export type { RedisClient } from "./redis-script.js";
+export {
+  backoffDelayMs,
+  compileRetryPolicies,
+  computeRetryDelayMs,
+  DEFAULT_RETRY_POLICIES,
+  MAX_RETRIES,
+  MAX_RETRY_DELAY_MS,
+  RETRY_POLICY_NAMES,
+  type RetryPolicies,
+  type RetryPoliciesInput,
+  type RetryPolicy,
+  RetryPolicyError,
+  type RetryPolicyName,
+  retryOptions,
+} from "./retry-policy.js";
+export { SECONDARY_RATE_LIMIT_SECONDS } from "./status.js";
