@@ -1,0 +1,153 @@
+/**
+ * The publish pipeline shared by `/v2/publish`, `/v2/batch`, `/v2/enqueue`, schedules and every
+ * message the server creates itself (callbacks, failure callbacks, wait and invoke results).
+ */
+import { createHash } from "node:crypto";
+import { DEFAULT_RETRIES } from "../../../shared/qstash/index.js";
+import type { CoreContext } from "../context.js";
+import type { AcceptPublish, GateSubject, PublishExtras, PublishResult } from "../contracts.js";
+import { badRequest, notFound } from "../errors.js";
+import { newMessageId } from "../ids.js";
+import type { StoredMessage } from "../store/message.js";
+import { prepareWorkflowMessage } from "../workflow/prepare.js";
+import { checkUrl, parsePublishHeaders } from "./parse-headers.js";
+
+/** The queue and flow-control facts the dispatch gate needs about a message. */
+export function gateSubjectOf(message: StoredMessage): GateSubject {
+  return { messageId: message.messageId, queueName: message.queueName, flowControl: message.flowControl };
+}
+
+function contentHash(destination: string, headers: Headers, body: Uint8Array): string {
+  const hash = createHash("sha256").update(destination).update("\n");
+  const sorted = [...headers.entries()].sort(([a], [b]) => a.localeCompare(b));
+  for (const [name, value] of sorted) hash.update(`${name}:${value}\n`);
+  return hash.update(body).digest("base64url");
+}
+
+function isUrl(destination: string): boolean {
+  return /^https?:\/\//i.test(destination);
+}
+
+async function acceptOne(
+  context: CoreContext,
+  destination: string,
+  headers: Headers,
+  body: Uint8Array,
+  extras: PublishExtras,
+): Promise<PublishResult> {
+  const url = checkUrl(destination, "destination");
+  const now = context.now();
+  const request = parsePublishHeaders(headers, now, context.settings.limits);
+  const messageId = newMessageId();
+
+  const deduplicationId =
+    request.deduplicationId ??
+    (request.contentBasedDeduplication ? contentHash(url, headers, body) : undefined);
+  if (deduplicationId !== undefined) {
+    const key = context.keys.dedup(deduplicationId);
+    const claimed = await context.redis.set(
+      key,
+      messageId,
+      "PX",
+      context.settings.deduplicationWindowMs,
+      "NX",
+    );
+    if (claimed === null) {
+      const existing = (await context.redis.get(key)) ?? messageId;
+      context.logger.info({ messageId: existing, deduplicationId }, "publish deduplicated");
+      return { messageId: existing, deduplicated: true };
+    }
+  }
+
+  const message: StoredMessage = {
+    messageId,
+    url,
+    method: request.method,
+    headers: request.deliveryHeaders,
+    publishHeaders: [...headers.entries()],
+    body: Buffer.from(body).toString("base64"),
+    maxRetries: request.retries ?? DEFAULT_RETRIES,
+    retryDelay: request.retryDelay,
+    timeoutMs: request.timeoutMs,
+    notBefore: request.notBefore,
+    createdAt: now,
+    retried: 0,
+    state: request.notBefore > now ? "CREATED" : "ACTIVE",
+    callback: request.callback,
+    failureCallback: request.failureCallback,
+    deduplicationId,
+    queueName: extras.queueName,
+    scheduleId: extras.scheduleId,
+    topicName: extras.topicName,
+    endpointName: extras.endpointName,
+    flowControl: request.flowControl,
+    labels: request.labels,
+    errors: [],
+  };
+
+  const { deduplicated } = await prepareWorkflowMessage(context, message, request, body);
+  if (deduplicated) {
+    context.logger.info(
+      { messageId, workflowRunId: request.workflow?.runId },
+      "workflow trigger deduplicated",
+    );
+    return { messageId, deduplicated: true };
+  }
+
+  await context.messages.insert(message, message.notBefore);
+  await context.events.record(message, "CREATED");
+  if (message.queueName || message.flowControl)
+    await context.dispatch.onMessageAccepted(gateSubjectOf(message));
+  context.logger.debug(
+    {
+      messageId,
+      url,
+      workflowRunId: message.workflow?.runId,
+      kind: message.workflow?.kind,
+      notBefore: message.notBefore,
+    },
+    "message accepted",
+  );
+  return { messageId };
+}
+
+/**
+ * Publishes to a URL or a URL group. A group fans out to one message per endpoint, each result
+ * carrying its endpoint `url`.
+ */
+export async function publishToDestination(
+  context: CoreContext,
+  destination: string,
+  headers: Headers,
+  body: Uint8Array,
+  extras: PublishExtras = {},
+): Promise<PublishResult[]> {
+  if (isUrl(destination)) return [await acceptOne(context, destination, headers, body, extras)];
+  if (destination.length === 0) throw badRequest("missing destination: publish to a URL or a URL group name");
+  const endpoints = await context.dispatch.resolveUrlGroup(destination);
+  if (endpoints === null) throw notFound(`url group ${destination} not found`);
+  const results: PublishResult[] = [];
+  for (const endpoint of endpoints) {
+    const result = await acceptOne(context, endpoint.url, headers, body, {
+      ...extras,
+      topicName: destination,
+      endpointName: endpoint.name,
+    });
+    results.push({ ...result, url: endpoint.url });
+  }
+  return results;
+}
+
+/**
+ * Builds the `AcceptPublish` function of the dispatch contract. For a URL group it fans out and
+ * returns the first endpoint's result.
+ */
+export function createAcceptPublish(context: CoreContext): AcceptPublish {
+  return async (destination, headers, body, extras) => {
+    const results = await publishToDestination(context, destination, headers, body, extras);
+    const first = results[0];
+    // NOTE: an empty URL group accepts nothing; hosted QStash's answer for that case is not known.
+    if (!first) throw badRequest(`url group ${destination} has no endpoints`);
+    return first;
+  };
+}

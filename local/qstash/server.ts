@@ -1,0 +1,32 @@
+/**
+ * The Hono app of the local QStash server: authentication, JSON errors, and every route group.
+ */
+import { Hono } from "hono";
+import { bearerAuth } from "./auth.js";
+import type { CoreContext } from "./context.js";
+import { QStashHttpError } from "./errors.js";
+import { registerKeyRoutes } from "./routes/keys.js";
+import { registerPublishRoutes } from "./routes/publish.js";
+
+export function createApp(context: CoreContext): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof QStashHttpError) {
+      context.logger.info(
+        { method: c.req.method, path: c.req.path, status: error.status, error: error.message },
+        "request rejected",
+      );
+      return c.json({ error: error.message }, error.status);
+    }
+    context.logger.error({ method: c.req.method, path: c.req.path, err: error }, "request failed");
+    return c.json({ error: `internal error: ${error.message}` }, 500);
+  });
+  app.notFound((c) => c.json({ error: `endpoint ${c.req.method} ${c.req.path} not found` }, 404));
+
+  app.use("*", bearerAuth(context.settings.token));
+  registerKeyRoutes(app, context);
+  registerPublishRoutes(app, context);
+  context.dispatch.registerRoutes(app, { context, acceptPublish: context.acceptPublish });
+  return app;
+}

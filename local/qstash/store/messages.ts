@@ -1,0 +1,184 @@
+/**
+ * Message records and the due ZSET: save, read, cancel, claim with a lease, and finish an attempt.
+ *
+ * A message is due when its score in the due ZSET is at or before now. Claiming pushes the score to
+ * the end of the lease and stores a lease token, both in one Lua script, so two server processes on
+ * one Redis never deliver the same message at the same time. If a process dies mid-delivery, the
+ * score it left behind makes the message due again when the lease runs out.
+ */
+import type { Redis } from "ioredis";
+import { errorForScriptCode, SCRIPT_CODE } from "../errors.js";
+import type { RedisKeys } from "../keys.js";
+import { parseStoredMessage, type StoredMessage } from "./message.js";
+
+const CLAIM_SCRIPT = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local leaseUntil = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], leaseUntil, id)
+  redis.call('SET', ARGV[5] .. id, ARGV[4], 'PX', tonumber(ARGV[2]))
+end
+return ids
+`;
+
+// KEYS: due, message, lease, run messages (or a dummy key). ARGV: id, token, new JSON ('' deletes), due at.
+const FINISH_SCRIPT = `
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
+redis.call('DEL', KEYS[3])
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return ${SCRIPT_CODE.messageNotFound}
+end
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('SREM', KEYS[4], ARGV[1])
+else
+  redis.call('SET', KEYS[2], ARGV[3])
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[4]), ARGV[1])
+end
+return ${SCRIPT_CODE.ok}
+`;
+
+// KEYS: due, message, lease, run messages. ARGV: id. Returns 1 when the message existed.
+const CANCEL_SCRIPT = `
+local existed = redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('SREM', KEYS[4], ARGV[1])
+return existed
+`;
+
+// KEYS: due, lease. ARGV: id, token, due at. Gives a claimed message back without using up a retry.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
+redis.call('DEL', KEYS[2])
+redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[3]), ARGV[1])
+return ${SCRIPT_CODE.ok}
+`;
+
+export class MessageStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly now: () => number,
+  ) {}
+
+  private runMessagesKey(message: StoredMessage | undefined): string {
+    const runId = message?.workflow?.runId ?? message?.timer?.runId;
+    return runId ? this.keys.runMessages(runId) : this.keys.runMessages("-");
+  }
+
+  /** Stores a new message and makes it due at `dueAt`; wakes the schedulers when it is due now. */
+  async insert(message: StoredMessage, dueAt: number): Promise<void> {
+    const multi = this.redis.multi();
+    multi.set(this.keys.message(message.messageId), JSON.stringify(message));
+    multi.zadd(this.keys.due, dueAt, message.messageId);
+    const runId = message.workflow?.runId ?? message.timer?.runId;
+    if (runId) multi.sadd(this.keys.runMessages(runId), message.messageId);
+    if (dueAt <= this.now()) multi.publish(this.keys.wakeChannel, message.messageId);
+    await multi.exec();
+  }
+
+  async get(messageId: string): Promise<StoredMessage | undefined> {
+    const json = await this.redis.get(this.keys.message(messageId));
+    return json === null ? undefined : parseStoredMessage(json);
+  }
+
+  async getMany(messageIds: string[]): Promise<StoredMessage[]> {
+    if (messageIds.length === 0) return [];
+    const values = await this.redis.mget(messageIds.map((id) => this.keys.message(id)));
+    return values.filter((value): value is string => value !== null).map(parseStoredMessage);
+  }
+
+  /** Ids of every pending message, in due order. */
+  async listIds(): Promise<string[]> {
+    return await this.redis.zrange(this.keys.due, 0, -1);
+  }
+
+  /** Removes a pending message; returns false when no such message exists. */
+  async cancel(message: StoredMessage): Promise<boolean> {
+    const keys = [
+      this.keys.due,
+      this.keys.message(message.messageId),
+      this.keys.lease(message.messageId),
+      this.runMessagesKey(message),
+    ];
+    const existed = await this.redis.eval(CANCEL_SCRIPT, keys.length, ...keys, message.messageId);
+    return existed === 1;
+  }
+
+  /** Claims up to `limit` due messages for `leaseMs`; returns their ids. */
+  async claimDue(limit: number, leaseMs: number, token: string): Promise<string[]> {
+    const result = await this.redis.eval(
+      CLAIM_SCRIPT,
+      1,
+      this.keys.due,
+      this.now(),
+      leaseMs,
+      limit,
+      token,
+      this.keys.lease(""),
+    );
+    return Array.isArray(result) ? result.map(String) : [];
+  }
+
+  /** Extends the lease of a claimed message, for attempts whose timeout is longer than the lease. */
+  async extendLease(messageId: string, token: string, leaseMs: number): Promise<void> {
+    const multi = this.redis.multi();
+    multi.set(this.keys.lease(messageId), token, "PX", leaseMs);
+    multi.zadd(this.keys.due, "XX", this.now() + leaseMs, messageId);
+    await multi.exec();
+  }
+
+  /**
+   * Ends an attempt: deletes the message (`next` undefined) or stores its new state due at `dueAt`.
+   * Throws when the lease was lost; returns false when the message was cancelled meanwhile.
+   */
+  async finish(
+    message: StoredMessage,
+    token: string,
+    next?: { message: StoredMessage; dueAt: number },
+  ): Promise<boolean> {
+    const keys = [
+      this.keys.due,
+      this.keys.message(message.messageId),
+      this.keys.lease(message.messageId),
+      this.runMessagesKey(message),
+    ];
+    const code = Number(
+      await this.redis.eval(
+        FINISH_SCRIPT,
+        keys.length,
+        ...keys,
+        message.messageId,
+        token,
+        next ? JSON.stringify(next.message) : "",
+        next?.dueAt ?? -1,
+      ),
+    );
+    if (code === SCRIPT_CODE.messageNotFound) return false;
+    const error = errorForScriptCode(code, message.messageId);
+    if (error) throw error;
+    return true;
+  }
+
+  /** Gives a claimed message back so it is due at `dueAt`, without counting an attempt. */
+  async release(messageId: string, token: string, dueAt: number): Promise<void> {
+    await this.redis.eval(
+      RELEASE_SCRIPT,
+      2,
+      this.keys.due,
+      this.keys.lease(messageId),
+      messageId,
+      token,
+      dueAt,
+    );
+  }
+
+  /** Earliest due time of any pending message, or undefined when none is pending. */
+  async nextDueAt(): Promise<number | undefined> {
+    const first = await this.redis.zrange(this.keys.due, 0, 0, "WITHSCORES");
+    return first[1] === undefined ? undefined : Number(first[1]);
+  }
+}
