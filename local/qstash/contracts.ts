@@ -34,7 +34,12 @@ export interface GateSubject {
   messageId: string;
   queueName?: string;
   flowControl?: FlowControlSettings;
+  /** Schedule that created the message; lets `onMessageFinished` report the schedule's last states. */
+  scheduleId?: string;
 }
+
+/** How a message left the system: delivered, failed for good (DLQ), or cancelled. */
+export type MessageOutcome = "delivered" | "failed" | "cancelled";
 
 export type GateDecision = { granted: true } | { granted: false; retryAt: number };
 
@@ -103,6 +108,10 @@ export interface DispatchFeatures {
   startScheduler(acceptPublish: AcceptPublish): { stop(): Promise<void> };
   /** Called when a message is accepted with a queue or flow-control key, so `waitListSize`/`lag` can be reported. */
   onMessageAccepted(subject: GateSubject): Promise<void>;
-  /** Called when a message leaves the system (delivered, failed for good, or cancelled). */
-  onMessageFinished(subject: GateSubject): Promise<void>;
+  /**
+   * Called when a message leaves the system (delivered, failed for good, or cancelled). Call it for
+   * messages with a queue, a flow-control key or a `scheduleId`; with `outcome` and `scheduleId` set,
+   * the schedule's `lastScheduleStates` turns from IN_PROGRESS to SUCCESS or FAIL.
+   */
+  onMessageFinished(subject: GateSubject, outcome?: MessageOutcome): Promise<void>;
 }
