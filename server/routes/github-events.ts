@@ -4,7 +4,7 @@
  *
  * | event                       | actions                                                    | result                        |
  * | --------------------------- | ---------------------------------------------------------- | ----------------------------- |
- * | `ping`                      | any                                                        | answered with GitHub's `zen`  |
+ * | `ping`                      | any                                                        | 200 with GitHub's `zen`      |
  * | `issues`                    | opened, edited, labeled, unlabeled, reopened, closed       | scan of that one issue        |
  * | `repository`                | any except deleted                                         | scan of the repository        |
  * | `installation`              | created, new_permissions_accepted, unsuspend               | scan of each listed repository|

@@ -1,8 +1,8 @@
 /**
  * `POST /webhooks/github`: receives GitHub webhook deliveries and enqueues scans. It only enqueues,
- * so it answers quickly and leaves the work to durable workflows.
+ * so it responds without waiting for any scan and leaves the work to durable workflows.
  *
- * Order of checks, each answered with a JSON body that names the problem:
+ * Order of checks. Each rejection returns a JSON `{ error }` that names the problem:
  * 1. `X-Hub-Signature-256` is present, well formed and matches the raw body under the secret
  *    (constant-time compare by `@octokit/webhooks-methods`), else 401. Nothing is parsed before this.
  * 2. `X-GitHub-Event` and `X-GitHub-Delivery` are present, the body is JSON, and the fields used by the
@@ -11,14 +11,14 @@
  * 4. An `issues` event for a repository that `isWatchedRepository` rejects gets 422.
  * 5. The delivery id is claimed. A delivery id seen before gets 200 `{ duplicate: true }` and starts
  *    nothing.
- * 6. The scans are enqueued and the route answers 202 `{ queued: [...] }`.
+ * 6. The scans are enqueued and the route returns 202 `{ queued: [...] }`.
  *
  * Why claim before enqueueing: claiming afterwards would let two concurrent copies of one delivery both
- * enqueue. So the claim comes first, and when an enqueue fails the route releases the claim and answers
+ * enqueue. So the claim comes first, and when an enqueue fails the route releases the claim and returns
  * 503, which lets GitHub's redelivery start the work again.
  * NOTE: if the Worker dies between the claim and the enqueue, nothing releases the claim, and a
- * redelivery within its TTL is dropped as a duplicate. The scheduled repository scans still pick the
- * change up later.
+ * redelivery within its TTL is dropped as a duplicate. Only a later scan of the repository then picks up
+ * the change.
  */
 import { verify } from "@octokit/webhooks-methods";
 import { Hono } from "hono";
@@ -28,7 +28,7 @@ import { type PlannedScan, planGitHubEvent } from "./github-events.js";
 export const GITHUB_WEBHOOK_PATH = "/webhooks/github";
 
 const SIGNATURE_PATTERN = /^sha256=[0-9a-f]{64}$/;
-/** GitHub sends a GUID; the limit only keeps junk out of Redis keys and logs. */
+/** GitHub sends a GUID. The pattern only keeps other text out of Redis keys and logs. */
 const DELIVERY_ID_PATTERN = /^[A-Za-z0-9-]{1,100}$/;
 
 export interface GitHubWebhookEnqueue {
@@ -88,6 +88,53 @@ async function enqueueScan(
   }
 }
 
+/**
+ * Checks `X-Hub-Signature-256` against the raw body and returns the rejection to send, or null when the
+ * signature is valid. The comparison is constant time (`@octokit/webhooks-methods` `verify`).
+ */
+async function checkSignature(
+  secret: string,
+  rawBody: string,
+  signature: string | undefined,
+  legacySignature: string | undefined,
+): Promise<{ status: 400 | 401; error: string } | null> {
+  if (signature === undefined) {
+    const hint = legacySignature === undefined ? "" : " (only the SHA-1 X-Hub-Signature was sent)";
+    return {
+      status: 401,
+      error: `missing X-Hub-Signature-256 header${hint}; set a secret on the GitHub webhook`,
+    };
+  }
+  if (!SIGNATURE_PATTERN.test(signature)) {
+    return {
+      status: 401,
+      error: "malformed X-Hub-Signature-256 header: expected sha256= and 64 lower-case hex digits",
+    };
+  }
+  // `verify` throws on an empty payload, and GitHub never sends one.
+  if (rawBody.length === 0)
+    return { status: 400, error: "request body is empty; GitHub always sends a JSON payload" };
+  if (!(await verify(secret, rawBody, signature))) {
+    return {
+      status: 401,
+      error: "X-Hub-Signature-256 does not match the request body; check that the webhook secret matches",
+    };
+  }
+  return null;
+}
+
+/** Returns the first issue scan's repository that `isWatched` rejects, or null. */
+async function findUnwatchedRepository(
+  scans: readonly PlannedScan[],
+  isWatched: ((repository: string) => Promise<boolean>) | undefined,
+): Promise<string | null> {
+  if (isWatched === undefined) return null;
+  for (const scan of scans) {
+    if (scan.type === "issue" && !(await isWatched(scan.repository))) return scan.repository;
+  }
+  return null;
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -113,102 +160,62 @@ export function createGitHubWebhookRoute(options: GitHubWebhookRouteOptions): Ho
     const deliveryHeader = c.req.header("x-github-delivery");
     const event = c.req.header("x-github-event");
     const log = options.logger.child({ route: GITHUB_WEBHOOK_PATH, deliveryId: deliveryHeader, event });
+    const reject = (status: 400 | 401 | 415 | 422, error: string) => {
+      log.warn("github webhook rejected", { status, error });
+      return c.json({ error }, status);
+    };
 
     // 1. Authenticate the raw body before anything reads it as JSON.
-    const signature = c.req.header("x-hub-signature-256");
-    if (signature === undefined) {
-      log.warn("github webhook rejected", { reason: "missing signature" });
-      const hint =
-        c.req.header("x-hub-signature") === undefined ? "" : " (only the SHA-1 X-Hub-Signature was sent)";
-      return c.json(
-        { error: `missing X-Hub-Signature-256 header${hint}; set a secret on the GitHub webhook` },
-        401,
-      );
-    }
-    if (!SIGNATURE_PATTERN.test(signature)) {
-      log.warn("github webhook rejected", { reason: "malformed signature" });
-      return c.json(
-        { error: "malformed X-Hub-Signature-256 header: expected sha256= and 64 lower-case hex digits" },
-        401,
-      );
-    }
-    // NOTE: Hono decodes the body as UTF-8. A body that is not valid UTF-8 changes in decoding and fails the
-    // check below, which is acceptable because GitHub sends UTF-8 JSON.
+    // NOTE: Hono decodes the body as UTF-8. A body that is not valid UTF-8 changes in decoding and then
+    // fails the signature check, which is acceptable because GitHub sends UTF-8 JSON.
     const rawBody = await c.req.text();
-    if (rawBody.length === 0) {
-      return c.json({ error: "request body is empty; GitHub always sends a JSON payload" }, 400);
-    }
-    if (!(await verify(secret, rawBody, signature))) {
-      log.warn("github webhook rejected", { reason: "signature mismatch" });
-      return c.json(
-        {
-          error: "X-Hub-Signature-256 does not match the request body; check that the webhook secret matches",
-        },
-        401,
-      );
-    }
+    const signatureProblem = await checkSignature(
+      secret,
+      rawBody,
+      c.req.header("x-hub-signature-256"),
+      c.req.header("x-hub-signature"),
+    );
+    if (signatureProblem !== null) return reject(signatureProblem.status, signatureProblem.error);
 
     // 2. Headers and payload shape.
-    if (event === undefined || event === "") {
-      return c.json({ error: "missing X-GitHub-Event header" }, 400);
-    }
+    if (event === undefined || event === "") return reject(400, "missing X-GitHub-Event header");
     if (deliveryHeader === undefined || !DELIVERY_ID_PATTERN.test(deliveryHeader)) {
       const problem = deliveryHeader === undefined ? "missing" : "invalid";
-      return c.json({ error: `${problem} X-GitHub-Delivery header; expected GitHub's delivery GUID` }, 400);
+      return reject(400, `${problem} X-GitHub-Delivery header; expected GitHub's delivery GUID`);
     }
     const deliveryId = deliveryHeader;
     if ((c.req.header("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
-      return c.json(
-        {
-          error: "form-encoded payloads are not supported; set the webhook content type to application/json",
-        },
+      return reject(
         415,
+        "form-encoded payloads are not supported; set the webhook content type to application/json",
       );
     }
     const body = parseJson(rawBody);
-    if (!body.ok) return c.json({ error: "request body is not valid JSON" }, 400);
+    if (!body.ok) return reject(400, "request body is not valid JSON");
 
     // 3. Decide what the event means.
     const plan = planGitHubEvent(event, body.value);
-    if (plan.kind === "invalid") {
-      log.warn("github webhook rejected", { reason: plan.message });
-      return c.json({ error: plan.message }, 400);
-    }
+    if (plan.kind === "invalid") return reject(400, plan.message);
     if (plan.kind === "ping") return c.json({ ok: true, zen: plan.zen }, 200);
     if (plan.kind === "ignored") {
       log.info("github webhook ignored", { reason: plan.reason });
       return c.json({ ignored: true, reason: plan.reason }, 202);
     }
 
-    // 4. Unknown repositories.
-    if (options.isWatchedRepository !== undefined) {
-      for (const scan of plan.scans) {
-        if (scan.type === "issue" && !(await options.isWatchedRepository(scan.repository))) {
-          log.warn("github webhook rejected", {
-            reason: "repository not watched",
-            repository: scan.repository,
-          });
-          return c.json(
-            { error: `repository ${scan.repository} is not watched; add it before sending its events` },
-            422,
-          );
-        }
-      }
-    }
-
-    // 5. Claim the delivery id.
+    // 4. Unknown repositories, then 5. the claim. A failure of either store enqueues nothing.
     let claimed: boolean;
     try {
+      const unwatched = await findUnwatchedRepository(plan.scans, options.isWatchedRepository);
+      if (unwatched !== null) {
+        return reject(422, `repository ${unwatched} is not watched; add it before sending its events`);
+      }
       claimed = await options.isNewDelivery(deliveryId);
     } catch (error) {
-      log.error("github webhook claim failed", { error });
-      return c.json(
-        { error: "could not record the delivery id; nothing was enqueued, redeliver later" },
-        503,
-      );
+      log.error("github webhook store failed", { error });
+      return c.json({ error: "checking the delivery failed; nothing was enqueued, redeliver it later" }, 503);
     }
     if (!claimed) {
-      log.info("github webhook duplicate", {});
+      log.info("github webhook duplicate");
       return c.json({ duplicate: true, deliveryId }, 200);
     }
 

@@ -2,7 +2,7 @@ import type { ChannelType } from "../../shared/domain/index.js";
 
 /**
  * Why a delivery attempt failed:
- * - `http-status`: the target answered with a non-2xx status (see `status`).
+ * - `http-status`: the target responded with a non-2xx status (see `status`).
  * - `timeout`: no complete response within `timeoutMs`.
  * - `network`: the request never got a response (DNS, refused connection, reset).
  * - `invalid-response`: a 2xx response whose body breaks the provider's contract (Resend without `id`).
@@ -14,7 +14,7 @@ export interface DeliveryErrorFacts {
   /** Host (and port) of the target. Never the full URL: webhook and Slack URLs carry secrets in the path. */
   targetHost: string;
   reason: DeliveryFailureReason;
-  /** HTTP status when the target answered, otherwise null. */
+  /** HTTP status of the response, or null when no response arrived. */
   status?: number | null;
   /** Seconds from the `Retry-After` header (delta or HTTP date), when the target sent one. */
   retryAfterSeconds?: number | null;
@@ -76,7 +76,7 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10);
-  // An HTTP date always names the weekday and month; without this check Date.parse reads "-5" as a year.
+  // An HTTP date always names the weekday and month. Without this check Date.parse reads "-5" as a year.
   if (!/[A-Za-z]/.test(trimmed)) return null;
 
   const date = Date.parse(trimmed);

@@ -3,14 +3,14 @@ import { DeliveryError, parseRetryAfter } from "./errors.js";
 
 /** Characters of a response body kept in `DeliveryError.bodySnippet`. */
 export const BODY_SNIPPET_CHARS = 500;
-/** Response bytes read at most; larger bodies are cut, because no provider we call answers with more. */
+/** Response bytes read before the rest is cancelled. Provider replies we parse (Resend's `{ id }`) are far smaller. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export interface PostRequest {
   channel: ChannelType;
   url: string;
   headers: Record<string, string>;
-  /** Serialised JSON body; senders sign exactly these bytes. */
+  /** Serialised JSON body. Webhook senders sign exactly these bytes. */
   body: string;
   /** Limit for the whole exchange, body read included, in milliseconds. */
   timeoutMs: number;
@@ -19,7 +19,7 @@ export interface PostRequest {
 
 export interface PostResponse {
   status: number;
-  /** Response body as text, cut at 64 KiB. */
+  /** Response body as text, cut after the read chunk that passes 64 KiB. */
   bodyText: string;
 }
 

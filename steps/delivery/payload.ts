@@ -2,7 +2,7 @@ import { z } from "zod";
 import { OpportunitySchema } from "../../shared/domain/index.js";
 
 /**
- * What one delivery carries to one channel. An alert carries exactly one opportunity, and a digest
+ * The content of one delivery to one channel. An alert carries exactly one opportunity, and a digest
  * carries one or more in rank order.
  */
 export const NotificationPayloadSchema = z

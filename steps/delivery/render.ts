@@ -11,7 +11,7 @@ export interface RenderedEmail {
   html: string;
 }
 
-/** A Slack Block Kit block; the object shapes are Slack's, see api.slack.com/reference/block-kit/blocks. */
+/** A Slack Block Kit block, in the shapes documented at api.slack.com/reference/block-kit/blocks. */
 export type SlackBlock = Record<string, unknown>;
 
 export interface RenderedSlackMessage {

@@ -5,19 +5,19 @@ import { sendSlack } from "./slack.js";
 import { sendWebhook } from "./webhook.js";
 
 export interface SendNotificationOptions {
-  /** Defaults to the global `fetch`; tests and Workers bindings may pass their own. */
+  /** HTTP client, the global `fetch` by default. Tests and Workers service bindings may pass their own. */
   fetch?: typeof fetch;
   /** Limit for one HTTP exchange, body read included, in milliseconds. */
   timeoutMs: number;
   /** Needed for email channels only. */
   resend: ResendOptions;
-  /** Clock for the webhook timestamp; defaults to the current time. */
+  /** Clock for the webhook timestamp, the current time by default. */
   now?: () => Date;
 }
 
 export interface DeliveryResult {
   channel: ChannelType;
-  /** The 2xx HTTP status the target answered with. */
+  /** The 2xx HTTP status of the target's response. */
   status: number;
   /** Provider's id for the message (Resend's email id), or null where the channel has none. */
   messageId: string | null;

@@ -10,7 +10,7 @@ export interface SlackSendOptions {
 
 /**
  * POSTs one message to a Slack incoming webhook (`{ text, blocks }`) and returns the 2xx status.
- * Slack answers 200 with the text `ok`, and a 4xx with an error code in the body (`invalid_payload`,
+ * Slack responds 200 with the text `ok`, and a 4xx with an error code in the body (`invalid_payload`,
  * `channel_not_found`, `no_service`...), which ends up in `DeliveryError.bodySnippet`.
  *
  * NOTE: incoming webhooks have no idempotency key, so a step that times out after Slack accepted the

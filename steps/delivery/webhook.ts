@@ -27,7 +27,7 @@ export const RadarWebhookBodySchema = z.object({
   kind: z.enum(["alert", "digest"]),
   subscriberId: z.string().min(1),
   localDay: z.string(),
-  /** ISO time of this attempt; a retry carries a later time. */
+  /** ISO time of this attempt. A retry carries a later time. */
   sentAt: z.string().datetime(),
   opportunities: z
     .array(

@@ -2,8 +2,8 @@ import type { ChannelType } from "../../shared/domain/index.js";
 
 /**
  * Returns the id of one (subscriber, issue, channel) notification: `{subscriberId}:{issueId}:{channel}`.
- * It is the key that makes each notification go out at most once, and for alerts it is also the delivery
- * id sent to the channel. Subscriber ids cannot contain `:` (SubscriberSchema), and GitHub node ids do not.
+ * The delivery ledger records each notification under it, and an alert sends it to the channel as its
+ * delivery id. Subscriber ids cannot contain `:` (SubscriberSchema), and GitHub node ids do not.
  */
 export function notificationId(subscriberId: string, issueId: string, channel: ChannelType): string {
   return `${subscriberId}:${issueId}:${channel}`;

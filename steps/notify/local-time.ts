@@ -9,7 +9,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(timezone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timezone);
   if (formatter === undefined) {
-    // Throws RangeError for an unknown zone; SubscriberSchema already rejects those.
+    // Throws RangeError for an unknown zone, which SubscriberSchema already rejects.
     formatter = new Intl.DateTimeFormat("en-US", {
       timeZone: timezone,
       year: "numeric",

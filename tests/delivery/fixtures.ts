@@ -1,7 +1,7 @@
 import type { Opportunity } from "../../shared/domain/index.js";
 import type { NotificationPayload } from "../../steps/delivery/index.js";
 
-/** Builds a valid opportunity; `overrides` replaces top-level fields. */
+/** Builds a valid opportunity. `overrides` replaces top-level fields. */
 export function makeOpportunity(overrides: Partial<Opportunity> = {}): Opportunity {
   const issueId = overrides.issueId ?? "I_kwDOAbc123";
   return {

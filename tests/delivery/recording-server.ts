@@ -1,8 +1,8 @@
 /**
- * A notification target on 127.0.0.1 for sender tests. It records every request and answers like the
+ * A notification target on 127.0.0.1 for sender tests. It records every request and responds like the
  * real services: `POST /emails` speaks Resend's protocol (bearer key, `{ id }` reply, the same id for
- * a repeated `Idempotency-Key`), `/slack/...` answers `ok` as Slack incoming webhooks do, and any other
- * path answers 200. `respondWith` overrides the reply for a path, to produce 4xx, 5xx or no reply at all.
+ * a repeated `Idempotency-Key`), `/slack/...` returns `ok` as Slack incoming webhooks do, and any other
+ * path returns 200. `respondWith` overrides the reply for a path, to produce 4xx, 5xx or no reply at all.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
@@ -19,7 +19,7 @@ export type Reply =
   | { status: number; headers?: Record<string, string>; body?: string }
   /** Sends the status line and headers, then never finishes the body. */
   | { stall: "body" }
-  /** Never answers at all. */
+  /** Never sends a response at all. */
   | { stall: "headers" };
 
 export interface RecordingServer {

@@ -94,7 +94,7 @@ interface DeliveryRequest {
   event?: string;
   deliveryId?: string;
   body: string;
-  /** Signature header; defaults to the correct one for `body`; null leaves the header out. */
+  /** Signature header, the correct one for `body` by default. Null leaves the header out. */
   signature?: string | null;
   contentType?: string;
 }
@@ -426,6 +426,26 @@ describe("github webhook route", () => {
 
     expect(response.status).toBe(503);
     expect(calls).toEqual([]);
+  });
+
+  it("failed watch check enqueues nothing", async () => {
+    const route = createGitHubWebhookRoute(
+      routeOptions({
+        isWatchedRepository: async () => {
+          throw new Error("Redis unavailable");
+        },
+      }),
+    );
+    const delivery = signedDelivery("issues", exampleOf("issues", "opened"));
+    const response = await deliver(route, delivery);
+
+    expect(response.status).toBe(503);
+    expect(response.json["error"]).toMatch(/nothing was enqueued/);
+    expect(calls).toEqual([]);
+
+    // The check failed before the claim, so the same delivery is accepted once the store is back.
+    const retried = await deliver(createGitHubWebhookRoute(routeOptions()), delivery);
+    expect(retried.status).toBe(202);
   });
 
   it("empty secret throws at construction", () => {
