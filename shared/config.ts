@@ -5,6 +5,7 @@
  * their unit in the name (`...Seconds`, `...Ms`, `...Days`).
  */
 import { z } from "zod";
+import { compileRetryPolicies, type RetryPolicies, RetryPolicyError } from "./reliability/index.js";
 
 const booleanFromString = z
   .enum(["true", "false", "1", "0"])
@@ -68,6 +69,24 @@ const EnvSchema = z.object({
   /** Issues with no update for longer than this are not candidates. */
   STALE_AFTER_DAYS: positiveInt.default(365),
 
+  /**
+   * Per-workflow retry overrides as JSON, e.g. `{"scan":{"retries":3,"initialDelayMs":2000}}`.
+   * Workflows are `scan`, `analyze`, `notify` and `sweep`; omitted fields keep their defaults.
+   */
+  RETRY_POLICIES: z.string().default("{}"),
+  /** Circuit breakers: sliding window length, calls needed before the failure rate counts, and the rate that opens. */
+  BREAKER_WINDOW_SECONDS: positiveInt.default(60),
+  BREAKER_MINIMUM_REQUESTS: positiveInt.default(10),
+  BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Seconds an open breaker waits before it lets probes through. */
+  BREAKER_OPEN_SECONDS: z.coerce.number().positive().default(30),
+  BREAKER_HALF_OPEN_PROBES: positiveInt.default(1),
+  /**
+   * Fixed clock for reproducible runs (ISO time). Scores decay with issue age, so tests and demos that
+   * assert exact scores pin the clock. Leave unset in production.
+   */
+  CLOCK_FIXED_AT: z.string().datetime().optional(),
+
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Set to `true` only for tests that drive the app without signed QStash deliveries. */
   SKIP_SIGNATURE_VERIFICATION: booleanFromString.default(false),
@@ -103,6 +122,16 @@ export interface AppConfig {
     sweepMaxRepositories: number;
     staleAfterDays: number;
   };
+  retryPolicies: RetryPolicies;
+  breakers: {
+    windowSeconds: number;
+    minimumRequests: number;
+    failureRateThreshold: number;
+    openSeconds: number;
+    halfOpenProbes: number;
+  };
+  /** Epoch ms the clock is pinned to, or null for the real clock. */
+  clockFixedAtMs: number | null;
   logLevel: "debug" | "info" | "warn" | "error";
   skipSignatureVerification: boolean;
 }
@@ -120,6 +149,16 @@ function compile(env: z.output<typeof EnvSchema>): AppConfig {
       throw new ConfigError(`ANALYSER=model needs ${missing.join(", ")}; set them or use ANALYSER=heuristic`);
     }
     model = { baseUrl: env.MODEL_BASE_URL!, apiKey: env.MODEL_API_KEY!, name: env.MODEL_NAME! };
+  }
+
+  let retryPolicies: RetryPolicies;
+  try {
+    retryPolicies = compileRetryPolicies(JSON.parse(env.RETRY_POLICIES));
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      throw new ConfigError(`RETRY_POLICIES is not valid JSON: ${error.message}`);
+    if (error instanceof RetryPolicyError) throw new ConfigError(`RETRY_POLICIES: ${error.message}`);
+    throw error;
   }
 
   return {
@@ -160,6 +199,15 @@ function compile(env: z.output<typeof EnvSchema>): AppConfig {
       sweepMaxRepositories: env.SWEEP_MAX_REPOSITORIES,
       staleAfterDays: env.STALE_AFTER_DAYS,
     },
+    retryPolicies,
+    breakers: {
+      windowSeconds: env.BREAKER_WINDOW_SECONDS,
+      minimumRequests: env.BREAKER_MINIMUM_REQUESTS,
+      failureRateThreshold: env.BREAKER_FAILURE_RATE,
+      openSeconds: env.BREAKER_OPEN_SECONDS,
+      halfOpenProbes: env.BREAKER_HALF_OPEN_PROBES,
+    },
+    clockFixedAtMs: env.CLOCK_FIXED_AT === undefined ? null : Date.parse(env.CLOCK_FIXED_AT),
     logLevel: env.LOG_LEVEL,
     skipSignatureVerification: env.SKIP_SIGNATURE_VERIFICATION,
   };

@@ -37,7 +37,14 @@ export const SubscriberSchema = z.object({
   minScore: z.number().min(0).max(100).default(0),
   /** Opportunities at or above this score are sent at once instead of waiting for the digest. */
   alertScore: z.number().min(0).max(100).default(85),
-  channels: z.array(ChannelSchema).min(1, "a subscriber needs at least one channel"),
+  /** At most one channel of each type, because deliveries are keyed by (subscriber, issue, channel type). */
+  channels: z
+    .array(ChannelSchema)
+    .min(1, "a subscriber needs at least one channel")
+    .refine(
+      (channels) => new Set(channels.map((channel) => channel.type)).size === channels.length,
+      "a subscriber may have at most one channel of each type",
+    ),
   timezone: z.string().refine(isTimeZone, "timezone must be an IANA time zone such as Europe/Berlin"),
   /** Local hour (0-23) at which the daily digest is sent. */
   digestHour: z.number().int().min(0).max(23).default(9),

@@ -8,7 +8,6 @@ export interface OpportunityFilter {
   /** A label the issue carries, case-insensitive. */
   label?: string;
   maxDifficulty?: number;
-  limit?: number;
 }
 
 /** Ranked opportunities: one JSON record per issue and a sorted set by score. */
@@ -47,7 +46,8 @@ export function createOpportunityStore(redis: Redis, keys: Keys) {
     },
 
     /**
-     * Opportunities by descending score, filtered. Reads the whole ranking and filters in memory, which
+     * Opportunities that pass `filter`, by descending score; ties are not ordered (callers that show a
+     * ranking apply `rankOpportunities`). Reads the whole ranking and filters in memory, which
      * suits tens of thousands of opportunities; past that, keep per-language sorted sets.
      */
     async list(filter: OpportunityFilter = {}): Promise<Opportunity[]> {
@@ -61,7 +61,7 @@ export function createOpportunityStore(redis: Redis, keys: Keys) {
           (label === undefined || opportunity.labels.some((name) => name.toLowerCase() === label)) &&
           (filter.maxDifficulty === undefined || opportunity.analysis.difficulty <= filter.maxDifficulty),
       );
-      return matching.slice(0, filter.limit ?? 50);
+      return matching;
     },
   };
 }
