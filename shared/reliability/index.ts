@@ -4,6 +4,20 @@
  */
 
 export {
+  type BreakerSnapshot,
+  type BreakerState,
+  type BreakerTransition,
+  listBreakers,
+} from "./breaker-store.js";
+export {
+  type BreakerCheck,
+  type BreakerPermit,
+  type BreakerTransitionEvent,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  createCircuitBreaker,
+} from "./circuit-breaker.js";
+export {
   type ClassifyContext,
   classifyFailure,
   type DependencyName,
@@ -57,3 +71,12 @@ export {
   retryOptions,
 } from "./retry-policy.js";
 export { SECONDARY_RATE_LIMIT_SECONDS } from "./status.js";
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  isPoisonInputError,
+  MAX_RETRY_AFTER_SECONDS,
+  PoisonInputError,
+  type RunExternalOptions,
+  runExternal,
+  toWorkflowError,
+} from "./workflow-errors.js";

@@ -13,7 +13,7 @@ import type { z } from "zod";
  * The subset of the Upstash Redis client this folder uses. Both `@upstash/redis` (Node) and
  * `@upstash/redis/cloudflare` clients satisfy it.
  */
-export type RedisClient = Pick<Redis, "createScript" | "get" | "scan" | "mget" | "del">;
+export type RedisClient = Pick<Redis, "createScript" | "get" | "smembers">;
 
 type CompiledScript = ReturnType<RedisClient["createScript"]>;
 
