@@ -15,7 +15,8 @@
  *
  * Why claim before enqueueing: claiming afterwards would let two concurrent copies of one delivery both
  * enqueue. So the claim comes first, and when an enqueue fails the route releases the claim and returns
- * 503, which lets GitHub's redelivery start the work again.
+ * 503, so a redelivery starts the work again. GitHub never redelivers on its own: an admin or a script
+ * redelivers failed deliveries of the past 3 days (docs.github.com, "Redelivering webhooks").
  * NOTE: if the Worker dies between the claim and the enqueue, nothing releases the claim, and a
  * redelivery within its TTL is dropped as a duplicate. Only a later scan of the repository then picks up
  * the change.
@@ -46,7 +47,8 @@ export interface GitHubWebhookRouteOptions {
   secret: string;
   /**
    * Atomically claims a delivery id (for example `SET key 1 NX EX ttl`) and returns true when this
-   * call claimed it, false when it was claimed before. The TTL should cover GitHub's redelivery window.
+   * call claimed it, false when it was claimed before. Keep the claim at least 3 days, the window in which
+   * GitHub allows redelivering a delivery.
    */
   isNewDelivery(deliveryId: string): Promise<boolean>;
   /** Deletes the claim of a delivery whose enqueue failed, so that a redelivery is accepted. */
