@@ -199,7 +199,10 @@ export function repositoryObject(repository: StoredRepository, context: Resolver
     issues: (args: IssueConnectionArgs) => issueConnection(repository, args, context),
     issue: ({ number }: { number: number }) => {
       const issue = repository.issues.get(number);
-      return issue ? issueObject(issue, context) : null;
+      if (!issue) {
+        throw new GitHubTypedError(`Could not resolve to an Issue with the number of ${number}.`, "NOT_FOUND");
+      }
+      return issueObject(issue, context);
     },
   };
 }
