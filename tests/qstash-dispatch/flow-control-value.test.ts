@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { FlowControlValueError, parseFlowControlValue } from "../../local/qstash/dispatch/index.js";
+import {
+  type FlowControlValue,
+  FlowControlValueError,
+  parseFlowControlValue,
+} from "../../local/qstash/dispatch/index.js";
 
 describe("parseFlowControlValue", () => {
-  it.each([
+  it.each<[string, FlowControlValue]>([
     ["parallelism=2", { parallelism: 2, periodSeconds: 1 }],
     ["rate=10", { rate: 10, periodSeconds: 1 }],
     ["parallelism=5, rate=10, period=1m", { parallelism: 5, rate: 10, periodSeconds: 60 }],
