@@ -93,9 +93,8 @@ const TRANSLATIONS: Translation[] = [
     }),
   },
   {
-    pattern:
-      /^Field "([^".]+)\.([^"]+)" argument "([^"]+)" of type "[^"]+" is required, but it was not provided\./,
-    translate: ([, , field, argument]) => ({
+    pattern: /^Field "([^"]+)" argument "([^"]+)" of type "[^"]+" is required, but it was not provided\./,
+    translate: ([, field, argument]) => ({
       message: `Field '${field}' is missing required arguments: ${argument}`,
       extensions: { code: "missingRequiredArguments", className: "Field", name: field, arguments: argument },
     }),

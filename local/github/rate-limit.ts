@@ -40,7 +40,8 @@ export class RateLimitLedger {
       limit: this.pointsPerHour,
       used: window.used,
       remaining: Math.max(0, this.pointsPerHour - window.used),
-      resetAtMs: window.startMs + RATE_LIMIT_WINDOW_MS,
+      // Whole seconds, because the `x-ratelimit-reset` header and `resetAt` carry no milliseconds.
+      resetAtMs: Math.ceil((window.startMs + RATE_LIMIT_WINDOW_MS) / 1000) * 1000,
     };
   }
 

@@ -200,7 +200,10 @@ export function repositoryObject(repository: StoredRepository, context: Resolver
     issue: ({ number }: { number: number }) => {
       const issue = repository.issues.get(number);
       if (!issue) {
-        throw new GitHubTypedError(`Could not resolve to an Issue with the number of ${number}.`, "NOT_FOUND");
+        throw new GitHubTypedError(
+          `Could not resolve to an Issue with the number of ${number}.`,
+          "NOT_FOUND",
+        );
       }
       return issueObject(issue, context);
     },

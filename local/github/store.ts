@@ -133,7 +133,8 @@ export class SnapshotStore {
   upsertIssue(change: IssueUpsert): StoredIssue {
     const repository = this.repository(change.repository);
     if (!repository) throw new Error(`Repository ${change.repository} not found in the snapshot`);
-    const updatedAt = change.updatedAt ?? new Date(this.now()).toISOString();
+    // GitHub writes times to the second, without milliseconds.
+    const updatedAt = change.updatedAt ?? new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     const existing = change.number === undefined ? undefined : repository.issues.get(change.number);
 
     let issue: StoredIssue;
