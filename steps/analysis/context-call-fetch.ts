@@ -12,6 +12,11 @@
  * So the wrapped SDK must build a byte-identical request on every replay, and must not retry by calling
  * `fetch` again (a second call would need a second step name). The model analyser sets `maxRetries: 0`
  * and builds its prompt deterministically.
+ *
+ * When QStash delivers a `context.call` result, the workflow SDK first runs the route function with the
+ * callback body as `requestPayload` to authorise the request, and any error thrown before the first
+ * step fails that delivery. So a workflow should reach a step (e.g. `context.run`) before it reads its
+ * payload and calls the analyser.
  */
 import type { CallResponse, CallSettings } from "@upstash/workflow";
 
