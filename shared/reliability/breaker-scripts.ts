@@ -1,6 +1,6 @@
 /**
  * Lua scripts of the circuit breaker. Each runs atomically in Redis and reads the clock with `TIME`,
- * so every isolate sees one clock and one state.
+ * so every isolate reads one clock and one state.
  *
  * KEYS, the same for every script:
  *   1 state hash: `state` (closed | open | half-open), `openUntil` (epoch ms), `changedAt` (epoch ms),
@@ -67,8 +67,8 @@ return cjson.encode({ allowed = true, state = state, transition = transition, pr
 `;
 
 /**
- * Records one call outcome. A probe's success closes the breaker and its failure opens it again;
- * outcomes of calls that were not probes never move a half-open or open breaker. In the closed state a
+ * Records one call outcome. A probe's success closes the breaker and its failure opens it again.
+ * Outcomes of calls that were not probes never move a half-open or open breaker. In the closed state a
  * failure opens the breaker once the window has `minimumRequests` calls and the failure rate reaches
  * the threshold. `release` only frees a probe lease, for calls whose result says nothing about health.
  */

@@ -1,6 +1,6 @@
 /**
  * Circuit breakers per dependency (`github`, `model`, `email`, `slack`, `webhook:<host>`), with their
- * state in Redis so that every isolate and every workflow run sees the same state.
+ * state in Redis so that every isolate and every workflow run reads the same state.
  *
  * - closed: calls pass. Outcomes are counted in a sliding window of `windowSeconds`, kept as ten
  *   time buckets. A failure opens the breaker once the window has at least `minimumRequests` calls
@@ -42,7 +42,7 @@ export interface CircuitBreakerOptions {
   openSeconds?: number;
   /** Concurrent probe calls admitted while half-open, default 1. */
   halfOpenProbes?: number;
-  /** Seconds a probe holds its slot if it never reports back; longer than one call. Default 60. */
+  /** Lease of a probe slot in seconds, freed early when the probe reports. Longer than one call. Default 60. */
   probeLeaseSeconds?: number;
   logger?: Logger;
   /** Called after each transition this instance made. Errors it throws are logged and ignored. */
@@ -73,7 +73,7 @@ export interface CircuitBreaker {
   recordSuccess(permit?: BreakerPermit): Promise<void>;
   /** Records a call that failed because of the dependency (timeout, 5xx, network error). */
   recordFailure(permit?: BreakerPermit): Promise<void>;
-  /** Frees a probe slot without an outcome, for calls whose result says nothing about health. */
+  /** Frees a probe slot without an outcome, for calls whose result tells nothing about health. */
   release(permit: BreakerPermit): Promise<void>;
   /** Reads the state, window counts and transition counts without changing the state. */
   state(): Promise<BreakerSnapshot>;

@@ -4,7 +4,7 @@
  *
  * | kind             | typical cause                                          | workflow behaviour                         |
  * | ---------------- | ------------------------------------------------------ | ------------------------------------------ |
- * | `transient`      | 5xx, timeout, network error, malformed model answer    | rethrow, QStash retries with backoff       |
+ * | `transient`      | 5xx, timeout, network error, malformed model output    | rethrow, QStash retries with backoff       |
  * | `rate-limited`   | 429, GitHub primary or secondary limit, 5xx + Retry-After | `WorkflowRetryAfterError` with the delay |
  * | `authentication` | 401, 403 without a rate limit, GraphQL `FORBIDDEN`     | `WorkflowNonRetryableError` (failure fn, DLQ) |
  * | `permanent`      | other 4xx, 3xx, GraphQL query errors                   | `WorkflowNonRetryableError` (failure fn, DLQ) |
@@ -36,7 +36,7 @@ export interface FailureClassification {
 }
 
 export interface ClassifyContext {
-  /** The dependency that was called. With `model`, malformed answers count as transient. */
+  /** The dependency that was called. With `model`, malformed output counts as transient. */
   dependency?: DependencyName;
   /** Clock for `retry-after` dates and `x-ratelimit-reset`. Defaults to the current time. */
   now?: Date;
@@ -45,7 +45,7 @@ export interface ClassifyContext {
 /** Facts of one failed external call, for modules that have no error class of their own. */
 export interface ExternalCallFacts {
   dependency: DependencyName;
-  /** HTTP status of the response, when the service answered. */
+  /** HTTP status of the response, when the service sent one. */
   status?: number;
   /** Response headers: `retry-after`, `x-ratelimit-remaining` and `x-ratelimit-reset` are read. */
   headers?: HeadersLike;
@@ -74,7 +74,7 @@ export function isExternalCallError(value: unknown): value is ExternalCallError 
   return value instanceof Error && value.name === "ExternalCallError";
 }
 
-// How deep `cause` and `lastError` chains are followed before an error counts as unclassified.
+// Maximum depth of `cause` and `lastError` chains followed before an error counts as unclassified.
 const MAX_WRAPPED_DEPTH = 5;
 
 // Errors that mean "the content did not match the schema": ZodError, JSON syntax errors, and the AI
@@ -128,7 +128,7 @@ function classifyAtDepth(error: unknown, context: ClassifyContext, depth: number
     return { kind: "transient", reason: message };
   }
   if (name === "DeliveryError" && record.reason === "invalid-response") {
-    // The target accepted the request but answered outside its contract. A retry is safe because
+    // The target accepted the request but replied outside its contract. A retry is safe because
     // deliveries carry the target's own idempotency key.
     return { kind: "transient", reason: message, ...statusField(record) };
   }
@@ -150,7 +150,7 @@ function classifyAtDepth(error: unknown, context: ClassifyContext, depth: number
   return { kind: "transient", reason: `unclassified error ${name}: ${message}` };
 }
 
-// A model can answer differently on the next attempt, so its malformed answers are retried. The same
+// A model can reply differently on the next attempt, so its malformed output is retried. The same
 // failure on our own input (a queue payload, a stored record) would repeat forever, so it is poison.
 function classifyMalformed(
   name: string,
@@ -158,7 +158,7 @@ function classifyMalformed(
   dependency: DependencyName | undefined,
 ): FailureClassification {
   if (dependency === "model") {
-    return { kind: "transient", reason: `model answer was malformed (${name}): ${message}` };
+    return { kind: "transient", reason: `model output was malformed (${name}): ${message}` };
   }
   if ((name === "SyntaxError" || name === "AI_JSONParseError") && dependency !== undefined) {
     // A body from another service that is not JSON is most often cut off or an HTML error page.

@@ -27,7 +27,7 @@
  * NOTE: one window remains. If the process dies after the side effect but before `complete`, the
  * lease expires and a retry performs the side effect again. Targets that support it must also
  * receive the key (`formatIdempotencyKey`) as their own idempotency key: Resend's
- * `Idempotency-Key` header, the delivery id header of outgoing webhooks.
+ * `Idempotency-Key` header, the `X-Radar-Delivery` header of outgoing webhooks.
  */
 import { z } from "zod";
 import { type Logger, silentLogger } from "../logger.js";

@@ -98,9 +98,9 @@ export interface RunExternalOptions {
  * 1. An open breaker (or a half-open one with no free probe slot) throws `WorkflowRetryAfterError`
  *    with the time it has left, without calling `call`.
  * 2. Failures are classified and thrown through `toWorkflowError`.
- * 3. The breaker counts only `transient` failures as failures. A `rate-limited` answer is not
+ * 3. The breaker counts only `transient` failures as failures. A `rate-limited` response is not
  *    counted at all, because the retry-after delay already defers the step, and counting it as well
- *    would open the breaker and defer the step a second time. Other answers (4xx, invalid input)
+ *    would open the breaker and defer the step a second time. Other failures (4xx, invalid input)
  *    count as successes, because the dependency itself responded.
  *
  * Breaker bookkeeping never changes the outcome: when Redis fails during `check`, the call goes ahead

@@ -1,5 +1,5 @@
 /**
- * Failure classification against real `@octokit/graphql` errors: a local Hono server answers
+ * Failure classification against real `@octokit/graphql` errors: a local Hono server returns
  * GitHub-shaped responses (status, headers, GraphQL `errors[].type`), chosen per request by the
  * `x-test-scenario` header. Other error sources are real errors from zod, JSON.parse and the AI SDK.
  */
@@ -95,7 +95,7 @@ const SCENARIOS: Record<string, Scenario> = {
     body: {
       data: null,
       errors: [
-        { type: "NOT_FOUND", message: "gone" },
+        { type: "NOT_FOUND", message: "Could not resolve to a Repository" },
         { type: "INTERNAL", message: "hiccup" },
       ],
     },
