@@ -80,7 +80,7 @@ describe("GitHub stand-in queries", () => {
     const issue = (response.body.data as { repository: { issue: Record<string, string> } }).repository.issue;
     expect(issue.createdAt).toBe("2025-09-23T00:00:00Z");
     expect(issue.updatedAt).toBe("2025-10-14T00:00:00Z");
-    expect(Date.parse(issue.updatedAt)).toBeGreaterThan(Date.parse(issue.createdAt));
+    expect(Date.parse(issue.updatedAt ?? "")).toBeGreaterThan(Date.parse(issue.createdAt ?? ""));
   });
 
   it("rejects unknown field GitHub-style", async () => {
