@@ -15,8 +15,8 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import type { CoreContext, ServerSettings } from "./context.js";
 import type { DispatchFeatures, ServerContext } from "./contracts.js";
+import { createDispatchFeatures } from "./dispatch/index.js";
 import { createRedisKeys } from "./keys.js";
-import { createPassThroughDispatch } from "./passthrough-dispatch.js";
 import { createAcceptPublish } from "./publish/accept.js";
 import { startScheduler } from "./scheduler.js";
 import { createApp } from "./server.js";
@@ -32,6 +32,8 @@ export const DEV_CREDENTIALS = {
   currentSigningKey: "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
   nextSigningKey: "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
 } as const;
+
+export { createPassThroughDispatch } from "./passthrough-dispatch.js";
 
 export interface QStashServerOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -61,7 +63,10 @@ export interface QStashServerOptions {
   maxDelayMs?: number;
   /** Step lists larger than this many bytes are delivered empty, as hosted QStash does; default 3 MB. */
   lazyFetchThresholdBytes?: number;
-  /** Builds the dispatch features (queues, flow control, schedules, URL groups); default pass-through. */
+  /**
+   * Builds the dispatch features (queues, flow control, schedules, URL groups). Default: the real ones
+   * from `./dispatch/`; `createPassThroughDispatch` turns them off.
+   */
   dispatch?: (context: ServerContext) => DispatchFeatures;
 }
 
@@ -112,7 +117,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     deduplicationWindowMs: 10 * 60_000,
   };
   const serverContext: ServerContext = { redis, keyPrefix, logger, now };
-  const dispatch = (options.dispatch ?? createPassThroughDispatch)(serverContext);
+  const dispatch = options.dispatch ? options.dispatch(serverContext) : createDispatchFeatures(serverContext);
   const context: CoreContext = {
     ...serverContext,
     keys,

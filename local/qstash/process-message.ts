@@ -12,6 +12,7 @@
 import { HEADER, headersToMultiMap, isNonRetryableResponse } from "../../shared/qstash/index.js";
 import { publishCallback, publishFailureCallback } from "./callbacks.js";
 import type { CoreContext } from "./context.js";
+import type { MessageOutcome } from "./contracts.js";
 import { type AttemptResult, buildRequest, sendRequest } from "./delivery.js";
 import { parseRetryAfterMs } from "./durations.js";
 import { gateSubjectOf } from "./publish/accept.js";
@@ -32,6 +33,7 @@ const RETRY_AFTER_HEADERS = [
   "X-RateLimit-Reset-Tokens",
 ];
 
+const REST_TRIGGER_ERROR = "trigger rest api is only usable with sdk versions after v1.0.0 major version";
 const DETECT_TRIGGER_ERROR =
   "detected a non-workflow destination for trigger/invoke. make sure you are sending the request to the correct endpoint";
 
@@ -67,8 +69,8 @@ async function onDelivered(
   message: StoredMessage,
   result: AttemptResult,
   token: string,
-) {
-  if (!(await context.messages.finish(message, token))) return;
+): Promise<MessageOutcome | undefined> {
+  if (!(await context.messages.finish(message, token))) return undefined;
   await context.events.record(message, "DELIVERED", { responseStatus: result.status });
   context.logger.info(
     {
@@ -80,9 +82,11 @@ async function onDelivered(
     },
     "message delivered",
   );
-  if (message.workflow?.kind === "failureCall")
+  if (message.workflow?.kind === "failureCall") {
     await recordFailureCallbackState(context, message, "CALLBACK_SUCCESS", result);
+  }
   await publishCallback(context, message, result);
+  return "delivered";
 }
 
 async function recordFailureCallbackState(
@@ -115,8 +119,8 @@ async function onFailed(
   token: string,
   run: WorkflowRun | undefined,
   reason: string,
-) {
-  if (!(await context.messages.finish(message, token))) return;
+): Promise<MessageOutcome | undefined> {
+  if (!(await context.messages.finish(message, token))) return undefined;
   const now = context.now();
   await context.events.record(message, "FAILED", { error: reason, responseStatus: result.status });
   const ids = { messageId: message.messageId, workflowRunId: message.workflow?.runId, url: message.url };
@@ -124,7 +128,7 @@ async function onFailed(
   if (message.workflow?.kind === "failureCall") {
     context.logger.error({ ...ids, error: reason }, "failure callback failed");
     await recordFailureCallbackState(context, message, "CALLBACK_FAIL", result);
-    return;
+    return "failed";
   }
 
   const dlqId = context.dlq.newId(now);
@@ -155,6 +159,7 @@ async function onFailed(
     });
   }
   await publishFailureCallback(context, message, result, dlqId, runFailure ? run : undefined);
+  return "failed";
 }
 
 async function onRetry(
@@ -248,21 +253,32 @@ export async function processMessage(
     return;
   }
 
+  let outcome: MessageOutcome | undefined;
   if (result.status >= 200 && result.status < 300) {
     const detect = message.workflow?.kind === "init" && message.workflow.detectTrigger;
-    if (detect && !result.headers.has(HEADER.workflowSdkVersion)) {
-      await onFailed(context, message, result, token, run, DETECT_TRIGGER_ERROR);
+    const unknownSdk = message.workflow?.unknownSdk === true;
+    if (detect && unknownSdk && !result.headers.has(HEADER.workflowSdk)) {
+      outcome = await onFailed(context, message, result, token, run, REST_TRIGGER_ERROR);
+    } else if (detect && !unknownSdk && !result.headers.has(HEADER.workflowSdkVersion)) {
+      outcome = await onFailed(context, message, result, token, run, DETECT_TRIGGER_ERROR);
     } else {
-      await onDelivered(context, message, result, token);
+      outcome = await onDelivered(context, message, result, token);
     }
   } else if (isNonRetryableResponse(result.status, result.headers)) {
-    await onFailed(context, message, result, token, run, `${describeFailure(result)} (non-retryable)`);
+    outcome = await onFailed(
+      context,
+      message,
+      result,
+      token,
+      run,
+      `${describeFailure(result)} (non-retryable)`,
+    );
   } else if (message.retried < message.maxRetries) {
     await onRetry(context, message, result, token, describeFailure(result));
   } else {
-    await onFailed(context, message, result, token, run, describeFailure(result));
+    outcome = await onFailed(context, message, result, token, run, describeFailure(result));
   }
-  if ((message.queueName || message.flowControl) && !(await context.messages.get(messageId))) {
-    await context.dispatch.onMessageFinished(subject);
+  if (outcome && (message.queueName || message.flowControl || message.scheduleId)) {
+    await context.dispatch.onMessageFinished(subject, outcome);
   }
 }

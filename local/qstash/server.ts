@@ -5,8 +5,13 @@ import { Hono } from "hono";
 import { bearerAuth } from "./auth.js";
 import type { CoreContext } from "./context.js";
 import { QStashHttpError } from "./errors.js";
+import { registerDlqRoutes } from "./routes/dlq.js";
+import { registerEventRoutes } from "./routes/events.js";
 import { registerKeyRoutes } from "./routes/keys.js";
+import { registerMessageRoutes } from "./routes/messages.js";
 import { registerPublishRoutes } from "./routes/publish.js";
+import { registerWaitNotifyRoutes } from "./routes/wait-notify.js";
+import { registerWorkflowRoutes } from "./routes/workflows.js";
 
 export function createApp(context: CoreContext): Hono {
   const app = new Hono();
@@ -27,6 +32,11 @@ export function createApp(context: CoreContext): Hono {
   app.use("*", bearerAuth(context.settings.token));
   registerKeyRoutes(app, context);
   registerPublishRoutes(app, context);
+  registerMessageRoutes(app, context);
+  registerDlqRoutes(app, context);
+  registerEventRoutes(app, context);
+  registerWorkflowRoutes(app, context);
+  registerWaitNotifyRoutes(app, context);
   context.dispatch.registerRoutes(app, { context, acceptPublish: context.acceptPublish });
   return app;
 }

@@ -14,7 +14,12 @@ import { checkUrl, parsePublishHeaders } from "./parse-headers.js";
 
 /** The queue and flow-control facts the dispatch gate needs about a message. */
 export function gateSubjectOf(message: StoredMessage): GateSubject {
-  return { messageId: message.messageId, queueName: message.queueName, flowControl: message.flowControl };
+  return {
+    messageId: message.messageId,
+    queueName: message.queueName,
+    flowControl: message.flowControl,
+    scheduleId: message.scheduleId,
+  };
 }
 
 function contentHash(destination: string, headers: Headers, body: Uint8Array): string {

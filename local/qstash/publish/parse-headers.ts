@@ -37,6 +37,8 @@ export interface WorkflowPublishInfo {
   invoke: boolean;
   /** The SDK re-triggers a run that was started through the REST trigger endpoint. */
   triggerBySdk: boolean;
+  /** The run is started through `/v2/trigger`, so its first delivery asks the SDK to re-trigger it. */
+  unknownSdk: boolean;
   features: Set<string>;
 }
 
@@ -149,6 +151,7 @@ function parseWorkflowInfo(headers: Headers): WorkflowPublishInfo | undefined {
     url: headers.get(HEADER.workflowUrl) ?? undefined,
     invoke: readBooleanHeader(headers, HEADER.workflowInvoke),
     triggerBySdk: readBooleanHeader(headers, HEADER.workflowTriggerBySdk),
+    unknownSdk: readBooleanHeader(headers, HEADER.workflowUnknownSdk),
     features: readFeatureSet(headers),
   };
 }

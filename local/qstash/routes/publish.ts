@@ -13,7 +13,8 @@ import { rawDestination } from "./raw-destination.js";
 const batchItemSchema = z.object({
   destination: z.string().min(1),
   headers: z.record(z.string(), z.string()).default({}),
-  body: z.string().optional(),
+  /** A string is sent as-is; the workflow SDK's `context.call` puts JSON objects here, sent as their JSON. */
+  body: z.unknown().optional(),
   queue: z.string().optional(),
 });
 
@@ -57,7 +58,9 @@ export function registerPublishRoutes(app: Hono, context: CoreContext): void {
     for (const item of items.data) {
       const headers = new Headers(item.headers);
       if (item.queue) headers.set(HEADER.queueName, item.queue);
-      const body = Buffer.from(item.body ?? "", "utf8");
+      const text =
+        item.body === undefined ? "" : typeof item.body === "string" ? item.body : JSON.stringify(item.body);
+      const body = Buffer.from(text, "utf8");
       const accepted = await publishToDestination(context, item.destination, headers, body, {
         queueName: item.queue,
       });

@@ -97,7 +97,8 @@ async function prepareInit(
     runId: run.runId,
     kind: "init",
     logIndex: 0,
-    detectTrigger: info.features.has(FEATURE.detectTrigger),
+    detectTrigger: info.unknownSdk || info.features.has(FEATURE.detectTrigger),
+    unknownSdk: info.unknownSdk || undefined,
   };
   return { deduplicated: false };
 }
