@@ -151,3 +151,14 @@ export function snapshotIssue(key: string): { issue: Issue; repository: Reposito
   if (repository === undefined) throw new Error(`snapshot repository ${issue.repository} not found`);
   return { issue, repository };
 }
+
+/** Issues grouped by repository name, in first-seen order. */
+export function groupByRepository(issues: readonly Issue[]): Map<string, Issue[]> {
+  const groups = new Map<string, Issue[]>();
+  for (const issue of issues) {
+    const group = groups.get(issue.repository);
+    if (group === undefined) groups.set(issue.repository, [issue]);
+    else group.push(issue);
+  }
+  return groups;
+}
