@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the fetch functions: repository name parsing, the issue states a scan asks for,
+ * Helpers shared by the fetch functions: repository name parsing, the issue states a scan requests,
  * alias variables, and reading `NOT_FOUND` entries from partial responses.
  */
 import type { z } from "zod";
@@ -12,7 +12,7 @@ import { RateLimitSchema } from "./schemas.js";
 export type IssueState = "OPEN" | "CLOSED";
 
 /**
- * Returns the issue states a scan asks for. A first scan (`since` null) reads open issues only. Later
+ * Returns the issue states a scan requests. A first scan (`since` null) reads open issues only. Later
  * scans read closed ones too, because an issue closed since the last scan must reach the store.
  */
 export function issueStatesFor(since: string | null): IssueState[] {

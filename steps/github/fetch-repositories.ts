@@ -5,7 +5,7 @@
  *    with the number of issues updated since each repository's last scan. It costs 1 point per batch of
  *    up to 50 repositories, so an unchanged repository costs a share of one cheap request.
  * 2. `IssuePages` reads the first page of changed issues, only for repositories whose count was not 0.
- *    Each page asks for exactly the counted number of issues (at most 100), because GitHub charges by
+ *    Each page requests exactly the counted number of issues (at most 100), because GitHub charges by
  *    the requested page size, not by the issues returned.
  *
  * Before each request the `RateBudget` must agree that the estimated cost fits. When it does not, the

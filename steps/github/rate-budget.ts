@@ -105,8 +105,8 @@ export class RateBudget {
   }
 
   /**
-   * Whether a request of `cost` points leaves at least `reserve` points. Always true while the
-   * remaining points are unknown, so the first request of a window goes out and teaches the budget.
+   * Checks whether a request of `cost` points leaves at least `reserve` points. Returns true while the
+   * remaining points are unknown, so the first request of a window is sent and its response fills the budget.
    */
   fits(cost: number): boolean {
     const remaining = this.remaining;

@@ -29,8 +29,8 @@ export function repositoryRecord(nameWithOwner: string): SnapshotRepository {
 }
 
 /**
- * Builds `count` open issues numbered 1..count, created one day apart from 2024-01-01, each with the
- * label `bug`; issue n was last updated n days after 2024-01-01.
+ * Builds `count` open issues numbered 1..count with the label `bug`. Issue n is created on
+ * 2024-01-01 plus n - 1 days and has no comments, so its `updatedAt` is the same day.
  */
 export function issueRecords(repository: string, count: number): SnapshotIssue[] {
   return Array.from({ length: count }, (_, index) => {
