@@ -7,10 +7,6 @@
 import { z } from "zod";
 import { compileRetryPolicies, type RetryPolicies, RetryPolicyError } from "./reliability/index.js";
 
-const booleanFromString = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
-
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
@@ -88,8 +84,6 @@ const EnvSchema = z.object({
   CLOCK_FIXED_AT: z.string().datetime().optional(),
 
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /** Set to `true` only for tests that drive the app without signed QStash deliveries. */
-  SKIP_SIGNATURE_VERIFICATION: booleanFromString.default(false),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -133,7 +127,6 @@ export interface AppConfig {
   /** Epoch ms the clock is pinned to, or null for the real clock. */
   clockFixedAtMs: number | null;
   logLevel: "debug" | "info" | "warn" | "error";
-  skipSignatureVerification: boolean;
 }
 
 /** Thrown when the environment is invalid; the message lists every bad variable and why. */
@@ -209,7 +202,6 @@ function compile(env: z.output<typeof EnvSchema>): AppConfig {
     },
     clockFixedAtMs: env.CLOCK_FIXED_AT === undefined ? null : Date.parse(env.CLOCK_FIXED_AT),
     logLevel: env.LOG_LEVEL,
-    skipSignatureVerification: env.SKIP_SIGNATURE_VERIFICATION,
   };
 }
 

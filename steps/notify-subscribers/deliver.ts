@@ -4,8 +4,7 @@
  *
  * Each issue in the delivery holds a two-phase idempotency record (`notification:{sub}:{issue}:{channel}`):
  * begun before the request, completed after a 2xx, released when the request fails so the retried step
- * sends again. Issues already completed are dropped from the message; when none is left, nothing is
- * sent. The delivery id also travels as the target's own idempotency key (`X-Radar-Delivery`,
+ * sends again. When every issue is already completed, nothing is sent. The delivery id also travels as the target's own idempotency key (`X-Radar-Delivery`,
  * Resend's `Idempotency-Key`), which covers a crash between the send and the completion.
  */
 import type { Redis } from "@upstash/redis";
@@ -94,7 +93,9 @@ export async function deliverPlanned(
     return { status: "duplicate", issueIds: duplicates };
   }
 
-  const opportunities = await stores.opportunities.getMany(claimed);
+  // The message keeps every issue of the plan, including ones an earlier attempt already completed:
+  // the delivery id is the target's idempotency key, and Resend rejects a reused key with another body.
+  const opportunities = await stores.opportunities.getMany(delivery.issueIds);
   if (opportunities.length === 0) {
     await releaseAll(deps, subscriber.id, channel, claimed, owner);
     return { status: "skipped", reason: "opportunities removed since planning" };
@@ -119,7 +120,10 @@ export async function deliverPlanned(
     throw error;
   }
 
-  const sentIssueIds = opportunities.map((opportunity) => opportunity.issueId);
+  const claimedSet = new Set(claimed);
+  const sentIssueIds = opportunities
+    .map((opportunity) => opportunity.issueId)
+    .filter((id) => claimedSet.has(id));
   const alreadyCounted = await stores.notifications.sentIssueIds(subscriber.id);
   const firstTimeIssues = sentIssueIds.filter((issueId) => !alreadyCounted.has(issueId));
   for (const issueId of sentIssueIds) {

@@ -1,0 +1,7 @@
+export {
+  type AnalyserOutputs,
+  type AnalysisBatch,
+  loadAnalysisBatch,
+  type StoredAnalyses,
+  storeAnalyses,
+} from "./batch.js";

@@ -1,0 +1,6 @@
+export {
+  type RepositoryScanSummary,
+  type ScanRequest,
+  type ScanStepResult,
+  scanRepositories,
+} from "./scan.js";

@@ -1,0 +1,114 @@
+/**
+ * analyze-issues: analyses a batch of candidate issues, stores analyses and ranked opportunities, then
+ * hands the new opportunities to notify-subscribers.
+ *
+ * The heuristic analyser runs inside one `analyse` step. The model analyser's HTTP requests go through
+ * `context.call` (one call step per request, so the Worker does not wait on the model), which is why
+ * they run outside `context.run`: the calls replay from QStash's step log on every delivery, and only
+ * the `store` step writes.
+ */
+import type { InvokableWorkflow } from "@upstash/workflow";
+import { createWorkflow } from "@upstash/workflow/hono";
+import { retryOptions } from "../shared/reliability/index.js";
+import {
+  type AnalyserOutput,
+  analyseHeuristically,
+  createContextCallFetch,
+  createHeuristicAnalyser,
+  createModelAnalyser,
+  isModelProviderError,
+} from "../steps/analysis/index.js";
+import { type AnalyserOutputs, loadAnalysisBatch, storeAnalyses } from "../steps/analyze-issues/index.js";
+import type { NotifySummary } from "./notify-subscribers.js";
+import {
+  type AnalyzePayload,
+  AnalyzePayloadSchema,
+  type AnalyzeResult,
+  type NotifyPayload,
+} from "./payloads.js";
+import type { RuntimeResolver } from "./runtime.js";
+
+/** Seconds QStash waits for the model provider per request. */
+const MODEL_CALL_TIMEOUT_SECONDS = 120;
+/** Times QStash retries a failed model request (5xx, 429, timeout) before the analyser sees the failure. */
+const MODEL_CALL_RETRIES = 2;
+
+export function createAnalyzeWorkflow(
+  resolve: RuntimeResolver,
+  notifyWorkflow: InvokableWorkflow<NotifyPayload, NotifySummary>,
+) {
+  return createWorkflow<AnalyzePayload, AnalyzeResult>(async (context) => {
+    const runtime = resolve(context.env);
+    const payload = AnalyzePayloadSchema.parse(context.requestPayload);
+    const logger = runtime.logger.child({ workflowRunId: context.workflowRunId, workflow: "analyze-issues" });
+
+    const batch = await context.run("load", () => loadAnalysisBatch(runtime.stores, payload.issueIds));
+    if (batch.issues.length === 0) return { opportunityIds: [], analysed: 0 };
+
+    let stored: AnalyzeResult;
+    const model = runtime.config.analysis.model;
+    if (runtime.config.analysis.analyser === "heuristic" || model === null) {
+      stored = await context.run("analyse", async () => {
+        const analyser = createHeuristicAnalyser();
+        const repositories = new Map(
+          batch.repositories.map((repository) => [repository.nameWithOwner, repository]),
+        );
+        const outputs: AnalyserOutputs = [];
+        for (const issue of batch.issues) {
+          const repository = repositories.get(issue.repository);
+          if (repository) outputs.push([issue.id, await analyser.analyse(issue, repository)]);
+        }
+        return storeAnalyses(runtime.stores, batch, outputs, runtime.now(), logger);
+      });
+    } else {
+      const analyser = createModelAnalyser({
+        provider: model,
+        stepPrefix: "model",
+        fetchFor: (stepName) =>
+          createContextCallFetch(context, stepName, {
+            retries: MODEL_CALL_RETRIES,
+            timeoutSeconds: MODEL_CALL_TIMEOUT_SECONDS,
+          }),
+        logger,
+      });
+      const repositories = new Map(
+        batch.repositories.map((repository) => [repository.nameWithOwner, repository]),
+      );
+      const outputs: AnalyserOutputs = [];
+      // Sequential: the workflow SDK replays steps by position, so the order of calls must be fixed.
+      for (const issue of batch.issues) {
+        const repository = repositories.get(issue.repository);
+        if (!repository) continue;
+        let output: AnalyserOutput;
+        try {
+          output = await analyser.analyse(issue, repository);
+        } catch (error) {
+          // The provider still failed after QStash's call retries. The memoised failure would replay on
+          // every retry of this run, so the issue falls back to the heuristic result, recorded as such.
+          if (!isModelProviderError(error)) throw error;
+          output = {
+            result: analyseHeuristically(issue, repository),
+            analyser: "heuristic",
+            model: model.name,
+            usage: null,
+            fallbackReason: `provider-error: ${error.message}`,
+            calls: [],
+          };
+        }
+        outputs.push([issue.id, output]);
+      }
+      stored = await context.run("store", () =>
+        storeAnalyses(runtime.stores, batch, outputs, runtime.now(), logger),
+      );
+    }
+
+    if (stored.opportunityIds.length > 0) {
+      await context.invoke("notify", {
+        workflow: notifyWorkflow,
+        body: { mode: "alerts", opportunityIds: stored.opportunityIds },
+        ...retryOptions(runtime.config.retryPolicies.notify),
+      });
+    }
+    return stored;
+  });
+}

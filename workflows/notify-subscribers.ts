@@ -1,0 +1,84 @@
+/**
+ * notify-subscribers: sends immediate alerts for newly ranked opportunities, or the daily digests.
+ *
+ * Steps: `plan` (who gets what, from the ledger), then one `deliver:{deliveryId}` step per message, so
+ * a failing channel retries alone and a delivered message is never sent again by a retry.
+ */
+import { WorkflowRetryAfterError } from "@upstash/workflow";
+import { createWorkflow } from "@upstash/workflow/hono";
+import { deliverPlanned, planNotificationRun } from "../steps/notify-subscribers/index.js";
+import { type NotifyPayload, NotifyPayloadSchema } from "./payloads.js";
+import type { RuntimeResolver } from "./runtime.js";
+
+/** Seconds an in-progress delivery record blocks other attempts: longer than one send with its timeout. */
+const DELIVERY_LEASE_SECONDS = 120;
+/** Seconds a completed delivery record is kept: longer than QStash's longest redelivery window. */
+const DELIVERY_DONE_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+export interface NotifySummary {
+  planned: number;
+  sent: number;
+  duplicates: number;
+  skipped: number;
+}
+
+export function createNotifyWorkflow(resolve: RuntimeResolver) {
+  return createWorkflow<NotifyPayload, NotifySummary>(async (context) => {
+    const runtime = resolve(context.env);
+    const payload = NotifyPayloadSchema.parse(context.requestPayload);
+    const request =
+      payload.mode === "alerts"
+        ? payload
+        : {
+            mode: "digest" as const,
+            subscriberIds: payload.subscriberIds,
+            ignoreDigestHour: payload.ignoreDigestHour,
+          };
+
+    const deliveries = await context.run("plan", () =>
+      planNotificationRun(runtime.stores, request, runtime.now()),
+    );
+
+    const summary: NotifySummary = { planned: deliveries.length, sent: 0, duplicates: 0, skipped: 0 };
+    for (const delivery of deliveries) {
+      const outcome = await context.run(`deliver:${delivery.deliveryId}`, async () => {
+        const logger = runtime.logger.child({
+          workflowRunId: context.workflowRunId,
+          step: `deliver:${delivery.deliveryId}`,
+        });
+        const result = await deliverPlanned(
+          {
+            redis: runtime.redis,
+            stores: runtime.stores,
+            keyPrefix: runtime.config.redis.keyPrefix,
+            logger,
+            resend: {
+              baseUrl: runtime.config.delivery.resendBaseUrl,
+              apiKey: runtime.config.delivery.resendApiKey ?? "",
+              from: runtime.config.delivery.emailFrom,
+            },
+            timeoutMs: runtime.config.delivery.timeoutMs,
+            leaseSeconds: DELIVERY_LEASE_SECONDS,
+            doneTtlSeconds: DELIVERY_DONE_TTL_SECONDS,
+            guard: (dependency, call) =>
+              runtime.guard(dependency as Parameters<typeof runtime.guard>[0], call, logger),
+          },
+          delivery,
+          `${context.workflowRunId}:${delivery.deliveryId}`,
+          runtime.now(),
+        );
+        if (result.status === "busy") {
+          throw new WorkflowRetryAfterError(
+            `delivery ${delivery.deliveryId} is in progress in another attempt`,
+            result.retryAfterSeconds,
+          );
+        }
+        return result;
+      });
+      if (outcome.status === "sent") summary.sent += 1;
+      else if (outcome.status === "duplicate") summary.duplicates += 1;
+      else summary.skipped += 1;
+    }
+    return summary;
+  });
+}
