@@ -11,6 +11,8 @@
  * A connection is a field whose type name ends in `Connection` and that takes a `first` argument.
  * Selecting its `nodes` or `edges` requires `first` or `last` between 1 and 100. A selection of only
  * `totalCount` or `pageInfo` needs neither and counts as one request per parent with no nodes.
+ * NOTE: GitHub's page does not say how such count-only connections are charged. One request each is
+ * an assumption, and the client's estimates in `steps/github/queries.ts` make the same one.
  */
 import {
   type DocumentNode,
