@@ -45,7 +45,7 @@ function messageText(message: ChatCompletionRequest["messages"][number]): string
   return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-/** All message text of the request, used for the prompt token estimate. */
+/** Joins all message text of the request, for the prompt token estimate. */
 export function promptText(request: ChatCompletionRequest): string {
   return request.messages.map(messageText).join("\n");
 }
@@ -54,7 +54,7 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** The analysis the stand-in answers with for `request`, or a low-confidence default without an issue. */
+/** Builds the analysis the stand-in returns for `request`, or a low-confidence default without an issue. */
 export function answerFor(request: ChatCompletionRequest): AnalysisResult {
   const userMessages = request.messages.filter((message) => message.role === "user").map(messageText);
   const promptIssue = userMessages.map(parsePromptIssue).find((found) => found !== null) ?? null;
@@ -134,7 +134,7 @@ export function replyText(
   }
 }
 
-/** A chat-completion response body in OpenAI's format, with estimated usage. */
+/** Builds a chat-completion response body in OpenAI's format, with estimated usage. */
 export function chatCompletion(options: {
   id: string;
   model: string;

@@ -1,5 +1,5 @@
 /**
- * Behaviour of the model stand-in: which answer, or which failure, each chat-completion request gets.
+ * Behaviour of the model stand-in: the reply, or the failure, that each chat-completion request gets.
  *
  * Precedence per request: a queued fault from `failNext` first, then a fixed `mode` other than `ok`,
  * then, in `ok` mode, a seeded draw against `faultRate`. The draw for request number n (counting from 1
@@ -62,7 +62,7 @@ export type ModelBehaviour = z.infer<typeof ModelBehaviourSchema>;
 export type ModelBehaviourInput = z.input<typeof ModelBehaviourSchema>;
 
 /**
- * A uniform number in [0, 1) for draw `index` under `seed`: the two are mixed with the mulberry32 output
+ * Returns a uniform number in [0, 1) for draw `index` under `seed`: the two are mixed with the mulberry32 output
  * function. Hand-written because Math.random cannot be seeded and no seeded generator is a dependency;
  * statistical quality does not matter for picking faults.
  */
@@ -101,7 +101,7 @@ export class FaultPlan {
     return this.current();
   }
 
-  /** The outcome of the next request. */
+  /** Decides the outcome of the next request. */
   next(): ModelMode {
     const queued = this.behaviour.failNext.shift();
     if (queued !== undefined) return queued;

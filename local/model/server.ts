@@ -41,7 +41,7 @@ export function emptyStats(): ModelStats {
   return { requests: 0, byOutcome: {}, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 }
 
-/** An error body in OpenAI's format. */
+/** Builds an error body in OpenAI's format. */
 function openAIError(message: string, type: string, code: string | null) {
   return { error: { message, type, param: null, code } };
 }
@@ -126,7 +126,7 @@ export function createModelApp(state: ModelServerState): Hono {
         );
       case "timeout": {
         await hold(state.plan.current().hangMs, c.req.raw.signal, state.closing);
-        return c.json(openAIError("The model did not answer in time.", "timeout", null), 504);
+        return c.json(openAIError("The model did not respond in time.", "timeout", null), 504);
       }
       case "ok":
       case "malformed-json":

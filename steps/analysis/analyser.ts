@@ -7,7 +7,7 @@
  */
 import type { Analysis, AnalysisResult, Issue, Repository, TokenUsage } from "../../shared/domain/index.js";
 
-/** Why a model result was replaced by the heuristic one; stable codes for logs and stats. */
+/** Stable code of the reason a model result was replaced by the heuristic one, for logs and stats. */
 export type FallbackCode = "malformed-json" | "schema-violation";
 
 /** One request to the model, successful or not. */
@@ -19,10 +19,10 @@ export interface ModelCallRecord {
   usage: TokenUsage | null;
 }
 
-/** What an analyser returns for one issue. */
+/** The output of an analyser for one issue. */
 export interface AnalyserOutput {
   result: AnalysisResult;
-  /** Which analyser produced `result`. A model analyser that fell back reports `heuristic`. */
+  /** The analyser that produced `result`. A model analyser that fell back reports `heuristic`. */
   analyser: "heuristic" | "model";
   /** Model id that was asked; null for the heuristic analyser. */
   model: string | null;
@@ -38,8 +38,9 @@ export interface Analyser {
   /** `heuristic` or `model`; used in logs. */
   readonly kind: "heuristic" | "model";
   /**
-   * Analyses one issue. Throws only on transport failures (the model analyser's `ModelProviderError`);
-   * invalid model output never throws, because it falls back to the heuristic result.
+   * Analyses one issue. The model analyser throws `ModelProviderError` on transport failures and lets
+   * the workflow SDK's control-flow errors (`WorkflowAbort`) pass through. Invalid model output does not
+   * throw, because the analyser falls back to the heuristic result.
    */
   analyse(issue: Issue, repository: Repository): Promise<AnalyserOutput>;
 }
@@ -97,8 +98,8 @@ export function toAnalysis(issue: Issue, output: AnalyserOutput, analysedAt: str
 }
 
 /**
- * The key under which an issue's analysis is unique: its content hash (SHA-256 of title, body and
- * sorted labels). Two issues with the same text share it.
+ * Returns the key under which an issue's analysis is unique: its content hash (SHA-256 of title, body
+ * and sorted labels). Two issues with the same text share it.
  */
 export function analysisKeyFor(issue: Issue): string {
   return issue.contentHash;

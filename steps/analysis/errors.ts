@@ -53,7 +53,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-/** Whether an HTTP status means the same request may succeed later. */
+/** Returns whether a response with this HTTP status may succeed when the same request is sent later. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }

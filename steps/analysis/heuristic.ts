@@ -186,7 +186,7 @@ export function analyseHeuristically(issue: Issue, repository: Repository): Anal
   };
 }
 
-/** Creates the heuristic analyser. It needs no configuration and never throws on valid input. */
+/** Creates the heuristic analyser, which needs no configuration. */
 export function createHeuristicAnalyser(): Analyser {
   return {
     kind: "heuristic",

@@ -1,5 +1,5 @@
 /**
- * The model analyser: asks an OpenAI-compatible chat model for an `AnalysisResult` through the `ai`
+ * The model analyser: requests an `AnalysisResult` from an OpenAI-compatible chat model through the `ai`
  * SDK (6.0.333) and `@ai-sdk/openai-compatible` (2.0.92).
  *
  * Per issue it makes one request, validated with `AnalysisResultSchema`. When the reply is not JSON
@@ -83,7 +83,7 @@ function stripCodeFence(text: string): string {
 
 /**
  * Validates a reply that the SDK rejected. Accepts a reply whose only fault is a surrounding code fence,
- * and otherwise says whether the text was not JSON or broke the schema, naming the first problems.
+ * and otherwise reports whether the text was not JSON or broke the schema, naming the first problems.
  */
 function validateReply(
   text: string,

@@ -9,8 +9,8 @@ import { z } from "zod";
 import { ContributionTypeSchema, type Issue, type Repository } from "../../shared/domain/index.js";
 
 /**
- * Maximum body characters sent to the model. About 1,500 tokens at four characters per token, which
- * keeps one request well under the context window of small models; longer bodies are cut with a marker.
+ * Maximum body characters sent to the model; longer bodies are cut with a marker. At an estimated four
+ * characters per token this is about 1,500 tokens, so one request fits the context window of small models.
  */
 export const MAX_PROMPT_BODY_CHARS = 6_000;
 const TRUNCATION_MARKER = "\n[body truncated]";
@@ -66,7 +66,7 @@ export function buildUserPrompt(issue: Issue, repository: Repository): string {
   return `Assess this issue.\n\n\`\`\`json\n${block}\n\`\`\``;
 }
 
-/** The text the user message asks for again when the first answer failed validation. */
+/** Builds the follow-up user message sent after a reply failed validation, naming the problem. */
 export function buildRetryPrompt(problem: string): string {
   return [
     `Your previous reply was rejected: ${problem}.`,

@@ -1,12 +1,12 @@
 /**
  * Candidate filtering: which scanned issues are worth analysing at all. Runs before any model is called.
  *
- * Checks, in this order (the first failing one is the rejection reason):
- * `archived-repository`, `closed`, `locked`, `assigned`, `stale` (no update for more than
- * `staleAfterDays` before `now`), `excluded-label`, `missing-required-label`, `empty-body`,
- * `template-only`, `claim-only`, `test-issue`, and last `duplicate-content`: the same content hash as
- * an issue already accepted in this batch (the oldest one wins) or as another issue in
- * `knownContentHashes`.
+ * The checks run in this order, and the first failing one is the rejection reason: `archived-repository`,
+ * `closed`, `locked`, `assigned`, `stale`, `excluded-label`, `missing-required-label`, `empty-body`,
+ * `template-only`, `claim-only`, `test-issue`, and last `duplicate-content`.
+ * An issue is `stale` when its last update is more than `staleAfterDays` before `now`. It is a
+ * `duplicate-content` when it has the same content hash as an older issue accepted in this batch or as
+ * another issue in `knownContentHashes`.
  */
 import type { Issue, Repository } from "../../shared/domain/index.js";
 import { normaliseName } from "./match.js";
@@ -123,7 +123,8 @@ function compareAge(left: Issue, right: Issue): number {
   const byCreated = Date.parse(left.createdAt) - Date.parse(right.createdAt);
   if (byCreated !== 0) return byCreated;
   if (left.number !== right.number) return left.number - right.number;
-  return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+  if (left.id === right.id) return 0;
+  return left.id < right.id ? -1 : 1;
 }
 
 /**

@@ -13,7 +13,7 @@ export const MIN_BODY_TEXT_LENGTH = 20;
 /** Claim-only and test-issue bodies are short; longer bodies are assumed to describe real work. */
 const MAX_CLAIM_BODY_LENGTH = 300;
 
-/** Lines GitHub issue templates leave behind when nobody fills them in. */
+/** Lines that GitHub issue templates leave behind when they are submitted unfilled. */
 const TEMPLATE_LINE_PATTERNS: readonly RegExp[] = [
   /^\s{0,3}#{1,6}\s.*$/gm,
   /^\s*[-*]\s*\[ \].*$/gm,
@@ -24,7 +24,7 @@ const TEMPLATE_LINE_PATTERNS: readonly RegExp[] = [
   /^\s*[-*]?\s*[\w ]{1,30}:\s*$/gm,
 ];
 
-/** Prose that says the body is an untouched template. */
+/** Prose stating that the body is an untouched template. */
 const TEMPLATE_PROSE =
   /\b(body|issue|report)\b[^.]{0,40}\b(unmodified|untouched|unfilled)\b[^.]{0,30}\btemplate\b|\btemplate\b[^.]{0,30}\b(submitted|left|filed)\b[^.]{0,10}\b(untouched|unfilled|unmodified)\b/i;
 
@@ -39,26 +39,26 @@ export function bodyTextWithoutTemplate(body: string): string {
   return stripMarkdown(text);
 }
 
-/** The body has almost no text at all, template or not. */
+/** Returns whether the body has almost no text at all, template or not. */
 export function isEmptyBody(body: string): boolean {
   return stripMarkdown(body.replace(/<!--[\s\S]*?(-->|$)/g, " ")).length < MIN_BODY_TEXT_LENGTH;
 }
 
-/** The body is an issue template with nothing filled in, or says so in prose. */
+/** Returns whether the body is an issue template with nothing filled in, or states so in prose. */
 export function isTemplateOnly(body: string): boolean {
   if (TEMPLATE_PROSE.test(body)) return true;
   if (isEmptyBody(body)) return false;
   return bodyTextWithoutTemplate(body).length < MIN_BODY_TEXT_LENGTH;
 }
 
-/** The short body only asks for the issue (or any task) to be assigned to its author. */
+/** Returns whether a short body only requests that the issue (or any task) be assigned to its author. */
 export function isClaimOnly(title: string, body: string): boolean {
   const text = stripMarkdown(body);
   if (text.length > MAX_CLAIM_BODY_LENGTH) return false;
   return CLAIM.test(text) || /\bclaim request\b/i.test(title);
 }
 
-/** A test post: a title such as `test` or `Test issue ...` with a short body. */
+/** Returns whether the issue is a test post: a title such as `test` or `Test issue ...` with a short body. */
 export function isTestIssue(title: string, body: string): boolean {
   const normalisedTitle = title.trim().toLowerCase();
   if (stripMarkdown(body).length > MAX_CLAIM_BODY_LENGTH) return false;

@@ -30,9 +30,9 @@ const FULL_POPULARITY_LOG10_STARS = 5;
 const MS_PER_DAY = 86_400_000;
 
 /**
- * Comment activity (0-1): an untouched issue scores 0.5, one to five comments score 1 (someone is
- * listening), and each comment beyond five takes off 0.05, reaching 0 at 25 comments (a long thread
- * usually means the issue is contested or half-done).
+ * Returns comment activity (0-1). An untouched issue scores 0.5 and one to five comments score 1, because
+ * someone is listening. Each comment beyond five takes off 0.05, reaching 0 at 25 comments, because a
+ * long thread usually means the issue is contested or half-done.
  */
 export function activityOf(commentCount: number): number {
   if (commentCount === 0) return 0.5;

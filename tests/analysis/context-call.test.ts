@@ -42,8 +42,8 @@ beforeAll(async () => {
     "/analyse",
     serve<AnalysePayload>(
       async (context) => {
-        // A step comes first because the workflow SDK runs this function once with a callback's body as
-        // the payload to authorise `context.call` results; code before the first step must not use it.
+        // A step comes first. The workflow SDK runs this function once with a callback's body as the
+        // payload to authorise a `context.call` result, so code before the first step must not read it.
         const { runKey, issues, repository } = await context.run("input", () => context.requestPayload);
         const analyser = createModelAnalyser({
           provider: { baseUrl: model.url, apiKey: model.apiKey, name: model.model },

@@ -55,7 +55,7 @@ export function makeRepository(overrides: Partial<Repository> = {}): Repository 
   });
 }
 
-/** An open, unassigned, fresh issue; `contentHash` follows title, body and labels unless overridden. */
+/** Builds an open, unassigned, fresh issue whose `contentHash` follows title, body and labels unless overridden. */
 export function makeIssue(overrides: Partial<Issue> = {}): Issue {
   const title = overrides.title ?? "Add a --version flag to the CLI";
   const body =
@@ -142,7 +142,7 @@ export function loadSnapshot(): Snapshot {
   return cached;
 }
 
-/** The snapshot issue `owner/name#number`; throws when it is missing so a test fails with the key. */
+/** Finds the snapshot issue `owner/name#number`, throwing with the key when it is missing. */
 export function snapshotIssue(key: string): { issue: Issue; repository: Repository } {
   const snapshot = loadSnapshot();
   const issue = snapshot.issues.find((candidate) => `${candidate.repository}#${candidate.number}` === key);

@@ -47,7 +47,7 @@ describe("model analyser", () => {
     expect(output.fallbackReason).toBeNull();
     expect(AnalysisResultSchema.safeParse(output.result).success).toBe(true);
     const heuristic = analyseHeuristically(issue, repository);
-    // The stand-in answers with the heuristic result shifted, so the two are distinguishable.
+    // The stand-in returns the heuristic result shifted, so the two are distinguishable.
     expect(output.result.confidence).toBeCloseTo(Math.min(1, heuristic.confidence + 0.05), 5);
     expect(output.result.difficulty).toBe(heuristic.difficulty);
 
