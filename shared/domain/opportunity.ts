@@ -12,7 +12,7 @@ export const OpportunitySchema = z.object({
   language: z.string().nullable(),
   topics: z.array(z.string()).default([]),
   labels: z.array(z.string()),
-  /** The issue's `updatedAt`; ranks the newer issue first when scores are equal. */
+  /** The issue's `updatedAt`. Of two opportunities with equal scores, the more recently updated ranks first. */
   updatedAt: z.string().datetime().optional(),
   analysis: AnalysisSchema,
   /** 0 to 100; higher ranks first. */

@@ -3,7 +3,7 @@
  * SDK (6.0.333) and `@ai-sdk/openai-compatible` (2.0.92).
  *
  * Per issue it makes one request, validated with `AnalysisResultSchema`. When the reply is not JSON
- * or breaks the schema, it asks once more (the retry request includes the rejected reply and the reason).
+ * or breaks the schema, it sends one more request that includes the rejected reply and the reason.
  * When that reply fails too, it returns the heuristic result with `fallbackReason` set. Token usage is
  * recorded for every request, including rejected ones.
  *
@@ -48,6 +48,8 @@ export interface ModelAnalyserOptions {
   /**
    * Send the JSON schema as `response_format: json_schema` (OpenAI structured outputs). When false,
    * only `json_object` is requested and the schema lives in the prompt alone. Default true.
+   * NOTE: only the local stand-in has received this schema so far. A provider whose strict mode rejects
+   * some keywords (such as `maxLength`) returns 400, and then this must be set to false.
    */
   structuredOutputs?: boolean;
   /** Maximum tokens per reply. Default 800, enough for the result with eight first steps. */
