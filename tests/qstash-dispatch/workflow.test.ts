@@ -79,7 +79,7 @@ beforeAll(async () => {
     await next();
     const scheduleId = c.req.header("upstash-schedule-id");
     if (scheduleId === undefined || c.res.status !== 200) return;
-    // A plain POST (no workflow headers) makes the SDK start a run and answer with its id.
+    // A plain POST (no workflow headers) makes the SDK start a run and return its id in the body.
     const answer = (await c.res.clone().json()) as { workflowRunId?: string };
     if (answer.workflowRunId !== undefined) runsStartedBySchedule.set(scheduleId, answer.workflowRunId);
   });
@@ -166,5 +166,13 @@ describe("dispatch with workflows", () => {
     expect(fired.lastScheduleTime).toBeGreaterThan(created.createdAt);
     expect(fired.nextScheduleTime).toBeGreaterThan(fired.lastScheduleTime ?? 0);
     expect(Object.keys(fired.lastScheduleStates ?? {})).toHaveLength(1);
+    const states = await waitFor(
+      async () => {
+        const values = Object.values((await qstashClient.schedules.get(scheduleId)).lastScheduleStates ?? {});
+        return values.every((state) => state !== "IN_PROGRESS") && values;
+      },
+      { description: "the fired message to finish" },
+    );
+    expect(states).toEqual(["SUCCESS"]);
   });
 });

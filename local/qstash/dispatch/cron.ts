@@ -1,6 +1,6 @@
 /**
  * Cron expressions as QStash takes them in `Upstash-Cron`: five fields (minute, hour, day of month,
- * month, day of week), optionally prefixed by `CRON_TZ=<IANA zone>`; without the prefix the
+ * month, day of week), optionally prefixed by `CRON_TZ=<IANA zone>`. Without the prefix the
  * expression runs in UTC. Matching is done by croner in its 5-part mode.
  */
 import { Cron } from "croner";

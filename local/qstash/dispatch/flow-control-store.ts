@@ -131,10 +131,10 @@ export function createFlowControlStore(context: ServerContext) {
       await redis.hset(keys.flowControl(key), fields);
     },
 
-    async unpin(key: string, which: { parallelism: boolean; rate: boolean }): Promise<void> {
+    async unpin(key: string, fieldsToUnpin: { parallelism: boolean; rate: boolean }): Promise<void> {
       const fields: Record<string, string> = {};
-      if (which.parallelism) fields["pinnedParallelism"] = "0";
-      if (which.rate) fields["pinnedRate"] = "0";
+      if (fieldsToUnpin.parallelism) fields["pinnedParallelism"] = "0";
+      if (fieldsToUnpin.rate) fields["pinnedRate"] = "0";
       if (Object.keys(fields).length > 0) await redis.hset(keys.flowControl(key), fields);
     },
 

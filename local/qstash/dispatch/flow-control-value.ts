@@ -11,7 +11,7 @@ export type FlowControlValue = Omit<FlowControlSettings, "key">;
 /** Rate window length when the value has no `period` (one second, as in QStash). */
 export const DEFAULT_RATE_PERIOD_SECONDS = 1;
 
-/** Raised for a malformed `Upstash-Flow-Control-Value`; the message says which part is wrong. */
+/** Raised for a malformed `Upstash-Flow-Control-Value`. The message names the invalid part. */
 export class FlowControlValueError extends Error {
   override readonly name = "FlowControlValueError";
 }

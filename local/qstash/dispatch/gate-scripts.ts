@@ -72,8 +72,9 @@ return 1
  * Grants a delivery slot or returns when to try again.
  *
  * A lane (queue or flow-control key) grants a message when it is not paused, has a free parallelism
- * slot, has rate budget left in the current window, and fewer messages waiting ahead of it (accepted
- * earlier, turned away, and expected back within the grace period) than it has free capacity.
+ * slot and has rate budget left in the current window. It also needs fewer messages waiting ahead of
+ * it than the lane has free capacity. A message waits ahead when it was accepted earlier, was turned
+ * away, and is expected back within the grace period.
  * Expired leases are dropped first, so a crashed holder frees its slot after its lease.
  *
  * KEYS: sequence, global in-flight, queue config, queue pending, queue in-flight, queue waiting,

@@ -1,6 +1,6 @@
 /**
  * Dispatch features of the local QStash server: queues, flow control, schedules and URL groups.
- * The core mounts them through `createDispatchFeatures(context)`; all state lives in Redis under
+ * The core mounts them through `createDispatchFeatures(context)`. All state lives in Redis under
  * `context.keyPrefix`, so a restarted server loses nothing and several servers can share one Redis.
  */
 import type { DispatchFeatures, ServerContext } from "../contracts.js";

@@ -3,7 +3,10 @@ import type { Redis } from "ioredis";
 import type { LaneKeys } from "./keys.js";
 
 export interface LaneCounts {
-  /** Messages accepted and not finished that are not being delivered right now. */
+  /**
+   * Messages accepted and not finished that are not being delivered right now.
+   * NOTE: a message the core drops without calling `onMessageFinished` stays counted here.
+   */
   waiting: number;
   /** Deliveries holding an unexpired lease. */
   inFlight: number;

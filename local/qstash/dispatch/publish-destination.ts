@@ -36,7 +36,7 @@ export async function publishToDestination(
   return { kind: "urlGroup", results };
 }
 
-/** The message ids a publish created. */
+/** Returns the ids of the messages a publish created. */
 export function publishedMessageIds(outcome: DestinationPublish): string[] {
   if (outcome.kind === "url") return [outcome.result.messageId];
   if (outcome.kind === "urlGroup") return outcome.results.map((result) => result.messageId);

@@ -49,8 +49,8 @@ export type DefinitionResult = { ok: true; definition: ScheduleDefinition } | { 
 const SCHEDULE_ONLY_HEADERS = new Set(["upstash-cron", "upstash-schedule-id", "upstash-queue-name"]);
 
 /**
- * Validates the schedule request. Checks the cron, destination, method, retries, delay, queue name
- * and flow control here; the remaining publish headers are validated by the publish path at each fire.
+ * Validates the schedule request: cron, destination, method, retries, delay, queue name and flow
+ * control. The publish path validates the remaining publish headers at each fire.
  */
 export function parseScheduleRequest(
   destination: string,
@@ -174,7 +174,7 @@ export function canonicalHeaderName(name: string): string {
     .join("-");
 }
 
-/** The headers delivered to the destination: forwarded headers without their prefix, and Content-Type. */
+/** Lists the headers delivered to the destination: forwarded headers without their prefix, and Content-Type. */
 export function deliveredHeaderMap(publishHeaders: [string, string][]): Record<string, string[]> {
   const header: Record<string, string[]> = {};
   const forwardPrefix = "upstash-forward-";

@@ -8,7 +8,7 @@ import { type ScheduleStore, toScheduleResponse } from "./schedule-store.js";
 
 const CREATE_PREFIX = "/v2/schedules/";
 
-/** A new schedule id in QStash's form, `scd_` followed by random characters. */
+/** Generates a schedule id in QStash's form: `scd_` followed by 32 random hex characters. */
 function newScheduleId(): string {
   return `scd_${randomUUID().replaceAll("-", "")}`;
 }

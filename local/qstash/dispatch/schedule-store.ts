@@ -1,6 +1,6 @@
 /**
- * Schedules in Redis. Each schedule is a HASH (definition JSON, createdAt, isPaused,
- * nextScheduleTime, lastScheduleTime, lastScheduleStates JSON); a ZSET orders active schedules by
+ * Schedules in Redis. Each schedule is a HASH of definition JSON, createdAt, isPaused,
+ * nextScheduleTime, lastScheduleTime and lastScheduleStates JSON. A ZSET orders active schedules by
  * their next fire time, so any server sharing the Redis can find and claim what is due.
  */
 import { z } from "zod";
