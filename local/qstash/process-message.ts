@@ -242,6 +242,10 @@ export async function processMessage(
       await context.messages.extendLease(messageId, token, timeoutMs + LEASE_MARGIN_MS);
     }
     const request = await buildRequest(context, message, run);
+    context.logger.debug(
+      { messageId, workflowRunId: message.workflow?.runId, url: message.url, retried: message.retried },
+      "delivery attempt",
+    );
     result = await sendRequest(request, timeoutMs, options.closeSignal);
   } finally {
     await context.dispatch.gate.release(subject);

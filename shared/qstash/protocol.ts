@@ -194,10 +194,15 @@ export function isNonRetryableResponse(status: number, headers: Headers): boolea
   return status === NON_RETRYABLE_STATUS && readBooleanHeader(headers, HEADER.nonRetryableError);
 }
 
-/** Turns `{Name: [value]}` header maps, the shape QStash uses in JSON bodies, into `Headers`. */
+/**
+ * Turns `{Name: [value]}` header maps, the shape QStash uses in JSON bodies, into `Headers`. When two
+ * keys differ only in case (the workflow SDK sends both `Upstash-Workflow-RunId` and `-Runid`), the
+ * later key replaces the earlier one instead of joining both values.
+ */
 export function headersFromMultiMap(map: Record<string, string[] | string>): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(map)) {
+    headers.delete(name);
     const values = Array.isArray(value) ? value : [value];
     for (const item of values) headers.append(name, item);
   }

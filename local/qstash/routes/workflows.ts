@@ -82,8 +82,7 @@ export function registerWorkflowRoutes(app: Hono, context: CoreContext): void {
   app.get("/v2/workflows/runs/:runId", async (c) => {
     const runId = c.req.param("runId");
     const run = await context.runs.get(runId);
-    if (!run || run.state !== "RUN_STARTED")
-      throw notFound(`workflow run ${runId} not found or already ended`);
+    if (run?.state !== "RUN_STARTED") throw notFound(`workflow run ${runId} not found or already ended`);
     const entries = await context.runs.log(runId);
     return c.json(entries.map(({ messageId, body, callType }) => ({ messageId, body, callType })));
   });

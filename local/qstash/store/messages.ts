@@ -22,13 +22,14 @@ return ids
 `;
 
 // KEYS: due, message, lease, run messages (or a dummy key). ARGV: id, token, new JSON ('' deletes), due at.
+// A message cancelled during its attempt is gone (and so is its lease); that is not a lost lease.
 const FINISH_SCRIPT = `
-if redis.call('GET', KEYS[3]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
-redis.call('DEL', KEYS[3])
 if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return ${SCRIPT_CODE.messageNotFound}
 end
+if redis.call('GET', KEYS[3]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
+redis.call('DEL', KEYS[3])
 if ARGV[3] == '' then
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[1], ARGV[1])
