@@ -188,7 +188,7 @@ async function onRetry(
   };
   if (!(await context.messages.finish(message, token, { message: next, dueAt: now + delay }))) return;
   await context.events.record(message, "ERROR", { error: reason, responseStatus: result.status });
-  await context.events.record(next, "RETRY", { nextDeliveryTime: now + delay });
+  await context.events.record(next, "RETRY", { nextDeliveryTime: now + delay, time: now });
   context.logger.warn(
     {
       messageId: message.messageId,

@@ -51,10 +51,10 @@ export class EventStore {
   async record(
     message: StoredMessage,
     state: EventState,
-    details: { error?: string; nextDeliveryTime?: number; responseStatus?: number } = {},
+    details: { error?: string; nextDeliveryTime?: number; responseStatus?: number; time?: number } = {},
   ): Promise<void> {
     const event: MessageEvent = {
-      time: this.now(),
+      time: details.time ?? this.now(),
       state,
       messageId: message.messageId,
       url: message.url,
