@@ -62,7 +62,8 @@ export function parseStackConfig(
       .filter((name) => env[name] !== undefined && env[name] !== "")
       .map((name) => [name, env[name]]),
   );
-  const parsed = StackEnvSchema.safeParse({ ...known, ...overrides });
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const parsed = StackEnvSchema.safeParse({ ...known, ...given });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid local stack configuration: ${problems.join("; ")}`);

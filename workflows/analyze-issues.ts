@@ -20,11 +20,13 @@ import {
 } from "../steps/analysis/index.js";
 import { type AnalyserOutputs, loadAnalysisBatch, storeAnalyses } from "../steps/analyze-issues/index.js";
 import type { NotifySummary } from "./notify-subscribers.js";
+import { readPayload } from "./payload.js";
 import {
   type AnalyzePayload,
   AnalyzePayloadSchema,
   type AnalyzeResult,
   type NotifyPayload,
+  WORKFLOW_IDS,
 } from "./payloads.js";
 import type { RuntimeResolver } from "./runtime.js";
 
@@ -39,10 +41,12 @@ export function createAnalyzeWorkflow(
 ) {
   return createWorkflow<AnalyzePayload, AnalyzeResult>(async (context) => {
     const runtime = resolve(context.env);
-    const payload = AnalyzePayloadSchema.parse(context.requestPayload);
+    const payload = readPayload(AnalyzePayloadSchema, context.requestPayload, WORKFLOW_IDS.analyze);
     const logger = runtime.logger.child({ workflowRunId: context.workflowRunId, workflow: "analyze-issues" });
 
-    const batch = await context.run("load", () => loadAnalysisBatch(runtime.stores, payload.issueIds));
+    const batch = await context.run("load", () =>
+      loadAnalysisBatch(runtime.stores, payload.require().issueIds),
+    );
     if (batch.issues.length === 0) return { opportunityIds: [], analysed: 0 };
 
     let stored: AnalyzeResult;

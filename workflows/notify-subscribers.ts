@@ -7,7 +7,8 @@
 import { WorkflowRetryAfterError } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
 import { deliverPlanned, planNotificationRun } from "../steps/notify-subscribers/index.js";
-import { type NotifyPayload, NotifyPayloadSchema } from "./payloads.js";
+import { readPayload } from "./payload.js";
+import { type NotifyPayload, NotifyPayloadSchema, WORKFLOW_IDS } from "./payloads.js";
 import type { RuntimeResolver } from "./runtime.js";
 
 /** Seconds an in-progress delivery record blocks other attempts: longer than one send with its timeout. */
@@ -25,19 +26,22 @@ export interface NotifySummary {
 export function createNotifyWorkflow(resolve: RuntimeResolver) {
   return createWorkflow<NotifyPayload, NotifySummary>(async (context) => {
     const runtime = resolve(context.env);
-    const payload = NotifyPayloadSchema.parse(context.requestPayload);
-    const request =
-      payload.mode === "alerts"
-        ? payload
-        : {
-            mode: "digest" as const,
-            subscriberIds: payload.subscriberIds,
-            ignoreDigestHour: payload.ignoreDigestHour,
-          };
+    const payload = readPayload(NotifyPayloadSchema, context.requestPayload, WORKFLOW_IDS.notify);
 
-    const deliveries = await context.run("plan", () =>
-      planNotificationRun(runtime.stores, request, runtime.now()),
-    );
+    const deliveries = await context.run("plan", () => {
+      const request = payload.require();
+      return planNotificationRun(
+        runtime.stores,
+        request.mode === "alerts"
+          ? request
+          : {
+              mode: "digest",
+              subscriberIds: request.subscriberIds,
+              ignoreDigestHour: request.ignoreDigestHour,
+            },
+        runtime.now(),
+      );
+    });
 
     const summary: NotifySummary = { planned: deliveries.length, sent: 0, duplicates: 0, skipped: 0 };
     for (const delivery of deliveries) {

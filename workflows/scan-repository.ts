@@ -7,7 +7,14 @@ import type { InvokableWorkflow } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
 import { retryOptions } from "../shared/reliability/index.js";
 import { type ScanStepResult, scanRepositories } from "../steps/scan-repository/index.js";
-import { type AnalyzePayload, type AnalyzeResult, type ScanPayload, ScanPayloadSchema } from "./payloads.js";
+import { readPayload } from "./payload.js";
+import {
+  type AnalyzePayload,
+  type AnalyzeResult,
+  type ScanPayload,
+  ScanPayloadSchema,
+  WORKFLOW_IDS,
+} from "./payloads.js";
 import type { RuntimeResolver } from "./runtime.js";
 
 export interface ScanSummary {
@@ -23,16 +30,17 @@ export function createScanWorkflow(
 ) {
   return createWorkflow<ScanPayload, ScanSummary>(async (context) => {
     const runtime = resolve(context.env);
-    const payload = ScanPayloadSchema.parse(context.requestPayload);
+    const payload = readPayload(ScanPayloadSchema, context.requestPayload, WORKFLOW_IDS.scan);
 
     const scan = await context.run("fetch-and-store", () => {
+      const request = payload.require();
       const logger = runtime.logger.child({
         workflowRunId: context.workflowRunId,
         step: "fetch-and-store",
-        reason: payload.reason,
-        repositories: payload.repositories.length,
+        reason: request.reason,
+        repositories: request.repositories.length,
       });
-      return scanRepositories(runtime, payload, logger);
+      return scanRepositories(runtime, request, logger);
     });
 
     const summary: ScanSummary = { scan, analysisRuns: 0, failedAnalysisRuns: 0, opportunities: 0 };

@@ -4,7 +4,8 @@
  */
 import { createWorkflow } from "@upstash/workflow/hono";
 import { scanTrigger } from "./launch.js";
-import { type SweepPayload, SweepPayloadSchema } from "./payloads.js";
+import { readPayload } from "./payload.js";
+import { type SweepPayload, SweepPayloadSchema, WORKFLOW_IDS } from "./payloads.js";
 import type { RuntimeResolver } from "./runtime.js";
 
 export interface SweepSummary {
@@ -21,12 +22,12 @@ function chunk<T>(items: T[], size: number): T[][] {
 export function createSweepWorkflow(resolve: RuntimeResolver) {
   return createWorkflow<SweepPayload | undefined, SweepSummary>(async (context) => {
     const runtime = resolve(context.env);
-    const payload = SweepPayloadSchema.parse(context.requestPayload ?? {});
+    const payload = readPayload(SweepPayloadSchema, context.requestPayload ?? {}, WORKFLOW_IDS.sweep);
 
     const batches = await context.run("pick-due", async () => {
       const { repositories } = runtime.stores;
       const nowMs = runtime.now().getTime();
-      const names = payload.all
+      const names = payload.require().all
         ? await repositories.listWatched()
         : await repositories.due(nowMs, runtime.config.schedule.sweepMaxRepositories);
       // Rescheduled before the scans start: a scan that fails goes to the dead-letter queue and is

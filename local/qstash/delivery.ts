@@ -37,6 +37,20 @@ async function stepListBody(context: CoreContext, runId: string, logIndex: numbe
   return Buffer.from(json, "utf8");
 }
 
+/** Headers that belong to one HTTP connection (RFC 9110 section 7.6.1) and are never forwarded. */
+const HOP_BY_HOP_HEADERS = [
+  "connection",
+  "content-length",
+  "host",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+] as const;
+
 /** Builds the request for one attempt; `run` is the message's workflow run, when it has one. */
 export async function buildRequest(
   context: CoreContext,
@@ -44,6 +58,10 @@ export async function buildRequest(
   run: WorkflowRun | undefined,
 ): Promise<OutgoingRequest> {
   const headers = toHeaders(message.headers);
+  // Connection-level headers describe the publisher's request, not this one. The workflow SDK forwards
+  // all of a plain POST's headers (`Upstash-Forward-Content-Length` among them), and sending those back
+  // with another body makes the receiver cut the request short.
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
   let body: Uint8Array = Buffer.from(message.body, "base64");
   const workflow = message.workflow;
   if (workflow && run) {

@@ -55,10 +55,18 @@ interface Fetched {
   issues: Issue[];
 }
 
-function newestUpdate(issues: Issue[], previous: string | null): string | null {
-  let newest = previous;
+/**
+ * The `since` of the next scan: one second after the newest `updatedAt` read. GitHub's `since` keeps
+ * issues updated at or after it, so without the second every scan would read the newest issue again
+ * and an unchanged repository would cost an issue request. `updatedAt` has whole seconds, so an
+ * update in that same second after this scan read the issue is the one case the next scan misses.
+ */
+function nextSince(issues: Issue[], previous: string | null): string | null {
+  let newest: string | null = null;
   for (const issue of issues) if (newest === null || issue.updatedAt > newest) newest = issue.updatedAt;
-  return newest;
+  if (newest === null) return previous;
+  const next = new Date(Date.parse(newest) + 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return previous !== null && previous > next ? previous : next;
 }
 
 async function fetchChanged(
@@ -188,7 +196,7 @@ export async function scanRepositories(
       ...metadata,
       issuesUpdatedSince:
         request.issueNumbers === undefined
-          ? newestUpdate(issues, previous?.issuesUpdatedSince ?? null)
+          ? nextSince(issues, previous?.issuesUpdatedSince ?? null)
           : (previous?.issuesUpdatedSince ?? null),
       lastScannedAt: now.toISOString(),
     };
