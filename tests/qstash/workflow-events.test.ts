@@ -44,18 +44,24 @@ beforeAll(async () => {
         { env },
       ),
     );
-    const child = createWorkflow(async (context) => {
-      const doubled = await context.run(
-        "double",
-        () => (context.requestPayload as { value: number }).value * 2,
-      );
-      return { doubled };
-    });
-    const parent = createWorkflow(async (context) => {
-      const result = await context.invoke("call-child", { workflow: child, body: { value: 21 } });
-      results.set(`invoke:${context.workflowRunId}`, result);
-    });
-    hono.post("/many/:workflowId", serveMany({ child, parent }, { env }));
+    const child = createWorkflow(
+      async (context) => {
+        const doubled = await context.run(
+          "double",
+          () => (context.requestPayload as { value: number }).value * 2,
+        );
+        return { doubled };
+      },
+      { env },
+    );
+    const parent = createWorkflow(
+      async (context) => {
+        const result = await context.invoke("call-child", { workflow: child, body: { value: 21 } });
+        results.set(`invoke:${context.workflowRunId}`, result);
+      },
+      { env },
+    );
+    hono.post("/many/:workflowId", serveMany({ child, parent }));
   }, qstash);
   client = new Client({ baseUrl: qstash.url, token: qstash.token });
 });

@@ -63,7 +63,7 @@ beforeAll(async () => {
       "/call",
       serve(
         async (context) => {
-          const response = await context.call<{ echoed: string; method: string }>("fetch", {
+          const response = await context.call<{ echoed: string; method: string }, { question: number }>("fetch", {
             url: `${thirdParty.url}/api`,
             method: "POST",
             body: { question: 42 },
