@@ -88,7 +88,9 @@ export function createApp(resolve: RuntimeResolver = getRuntime): Hono<{ Binding
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      return c.json({ error: error.message || "request failed" }, error.status);
+      return error.res
+        ? error.getResponse()
+        : c.json({ error: error.message || "request failed" }, error.status);
     }
     if (error instanceof ConfigError) {
       console.error(

@@ -9,11 +9,11 @@ import {
   type CircuitBreaker,
   createCircuitBreaker,
   type DependencyName,
-  runExternal,
 } from "../shared/reliability/index.js";
 import { createStores } from "../shared/store/index.js";
 import { createGitHubClient } from "../steps/github/client.js";
 import type { PipelineRuntime } from "../workflows/runtime.js";
+import { runCountingFailures } from "./failure-counter.js";
 
 const runtimes = new WeakMap<object, PipelineRuntime>();
 
@@ -58,7 +58,7 @@ function createRuntime(env: Record<string, unknown>): PipelineRuntime {
     workflowClient: new WorkflowClient({ baseUrl: config.qstash.url, token: config.qstash.token }),
     now,
     guard: (dependency, call, callLogger) =>
-      runExternal(dependency, call, {
+      runCountingFailures(stores.stats, dependency, call, {
         breaker: breakerFor(dependency),
         logger: callLogger ?? logger,
         now: now(),

@@ -77,6 +77,14 @@ async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.o
 export function createAdminRoutes(options: AdminRouteOptions): Hono {
   const { stores, launcher, logger } = options;
   const app = new Hono();
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      // bearerAuth builds its own JSON response; other exceptions carry only a message.
+      return error.res ? error.getResponse() : c.json({ error: error.message }, error.status);
+    }
+    logger.error("admin request failed", { method: c.req.method, path: c.req.path, error });
+    return c.json({ error: "internal error" }, 500);
+  });
 
   app.use(
     "*",
