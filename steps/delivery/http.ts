@@ -41,10 +41,13 @@ export async function postJson(request: PostRequest): Promise<PostResponse> {
   const targetHost = targetHostOf(request.url);
   const signal = AbortSignal.timeout(request.timeoutMs);
 
+  // Called detached: Workers' fetch throws "Illegal invocation" when called as a method of another
+  // object (`request.fetch(...)` would bind `this` to `request`).
+  const send = request.fetch;
   let response: Response;
   let bodyText: string;
   try {
-    response = await request.fetch(request.url, {
+    response = await send(request.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...request.headers },
       body: request.body,
