@@ -11,6 +11,16 @@ export interface QStashTraffic {
   deliveries: number;
   /** Distinct QStash messages among them. */
   messages: number;
+  /** Deliveries with `Upstash-Retried` above 0: QStash retrying after a failed attempt. */
+  retried: number;
+}
+
+/** One request from QStash, reported to `onQStashRequest` when it arrives and when it ends. */
+export interface QStashRequestEvent {
+  phase: "start" | "end";
+  messageId: string;
+  /** `Upstash-Retried`: earlier failed attempts of this message. */
+  retried: number;
 }
 
 export interface AppServer extends ListeningServer {
@@ -26,26 +36,40 @@ export interface AppServer extends ListeningServer {
  */
 export async function startAppServer(
   env: Record<string, string>,
-  options: { port?: number; host?: string } = {},
+  options: {
+    port?: number;
+    host?: string;
+    /** Called when a QStash request arrives and when its response is ready. */
+    onQStashRequest?: (event: QStashRequestEvent) => void;
+  } = {},
 ): Promise<AppServer> {
   const bindings: Record<string, string> = { ...env };
   const app = createApp();
   let deliveries = 0;
+  let retried = 0;
   // NOTE: grows with every distinct message id; fine for a local run, not for a long-lived server.
   const messageIds = new Set<string>();
-  const withBindings = new Hono().all("*", (c) => {
+  const withBindings = new Hono().all("*", async (c) => {
     const messageId = c.req.header("upstash-message-id");
-    if (messageId) {
-      deliveries += 1;
-      messageIds.add(messageId);
+    if (!messageId) return app.fetch(c.req.raw, bindings);
+
+    const attempt = Number(c.req.header("upstash-retried") ?? "0");
+    const retriedBefore = Number.isFinite(attempt) ? attempt : 0;
+    deliveries += 1;
+    if (retriedBefore > 0) retried += 1;
+    messageIds.add(messageId);
+    options.onQStashRequest?.({ phase: "start", messageId, retried: retriedBefore });
+    try {
+      return await app.fetch(c.req.raw, bindings);
+    } finally {
+      options.onQStashRequest?.({ phase: "end", messageId, retried: retriedBefore });
     }
-    return app.fetch(c.req.raw, bindings);
   });
-  const server = await listen(withBindings, options);
+  const server = await listen(withBindings, { port: options.port, host: options.host });
   bindings.APP_BASE_URL = server.url;
   return {
     ...server,
     env: bindings,
-    qstashTraffic: () => ({ deliveries, messages: messageIds.size }),
+    qstashTraffic: () => ({ deliveries, messages: messageIds.size, retried }),
   };
 }

@@ -11,7 +11,7 @@ import {
 } from "../shared/reliability/index.js";
 import type { Stores } from "../shared/store/index.js";
 
-// Errors the workflow SDK uses for control flow; `runExternal` passes them through unclassified.
+// Errors the workflow SDK uses for control flow, which `runExternal` passes through unclassified.
 const WORKFLOW_CONTROL_NAMES = new Set([
   "WorkflowAbort",
   "WorkflowAuthError",

@@ -20,7 +20,15 @@ export type StatsField =
   | "notifications.webhook"
   | "notifications.email"
   | "notifications.slack"
-  | "notifications.failed";
+  | "notifications.failed"
+  /** Failed calls to a dependency by failure class; `transient` and `rate-limited` ones are retried. */
+  | "failures.transient"
+  | "failures.rate-limited"
+  | "failures.authentication"
+  | "failures.permanent"
+  | "failures.poison"
+  /** Calls deferred by an open circuit breaker without reaching the dependency; each is retried. */
+  | "failures.breaker-open";
 
 export type Stats = Partial<Record<StatsField, number>>;
 
