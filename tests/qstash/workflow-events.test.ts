@@ -141,7 +141,13 @@ describe("workflow events", () => {
       description: "invoke result",
     });
     expect(result).toEqual({ body: { doubled: 42 }, isFailed: false, isCanceled: false });
-    const { runs } = await client.logs({ workflowRunId });
-    expect(runs[0]?.workflowState).toBe("RUN_SUCCESS");
+    // The SDK reports the run finished just after the last step returns.
+    await waitFor(
+      async () => {
+        const { runs } = await client.logs({ workflowRunId });
+        return runs[0]?.workflowState === "RUN_SUCCESS" && runs;
+      },
+      { description: "finished run" },
+    );
   });
 });

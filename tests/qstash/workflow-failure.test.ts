@@ -118,8 +118,14 @@ describe("workflow failure", () => {
     // The resumed run re-used the first step's stored result instead of running it again.
     expect(stepRuns.get("first")).toBe(firstRunsBefore);
     expect((await client.dlq.list({ filter: { workflowRunId } })).messages).toHaveLength(0);
-    const { runs } = await client.logs({ workflowRunId: resumed.workflowRunId });
-    expect(runs[0]?.workflowState).toBe("RUN_SUCCESS");
+    // The SDK reports the run finished just after the last step returns.
+    await waitFor(
+      async () => {
+        const { runs } = await client.logs({ workflowRunId: resumed.workflowRunId });
+        return runs[0]?.workflowState === "RUN_SUCCESS" && runs;
+      },
+      { description: "finished run" },
+    );
   });
 
   it("DLQ restart runs from scratch", async () => {

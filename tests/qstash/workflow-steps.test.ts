@@ -63,10 +63,10 @@ beforeAll(async () => {
       "/call",
       serve(
         async (context) => {
-          const response = await context.call<{ echoed: string; method: string }, { question: number }>("fetch", {
+          const response = await context.call<{ echoed: string; method: string }>("fetch", {
             url: `${thirdParty.url}/api`,
             method: "POST",
-            body: { question: 42 },
+            body: JSON.stringify({ question: 42 }),
           });
           results.set(`call:${context.workflowRunId}`, response);
         },
@@ -92,8 +92,14 @@ describe("workflow steps", () => {
     expect(result).toBe(14);
     // Three steps: one call per step result plus the first call.
     expect(app.callsTo("/sequential")).toBe(4);
-    const { runs } = await client.logs({ workflowRunId });
-    expect(runs[0]?.workflowState).toBe("RUN_SUCCESS");
+    // The SDK reports the run finished just after the last step returns.
+    const runs = await waitFor(
+      async () => {
+        const { runs } = await client.logs({ workflowRunId });
+        return runs[0]?.workflowState === "RUN_SUCCESS" && runs;
+      },
+      { description: "finished run" },
+    );
     expect(runs[0]?.workflowRunResponse).toBe("14");
   });
 

@@ -29,12 +29,14 @@ redis.call('ZADD', KEYS[4], tonumber(ARGV[3]), ARGV[5])
 return ${SCRIPT_CODE.ok}
 `;
 
-// KEYS: state. ARGV: new state. Only a started run can end.
+// KEYS: state, run. ARGV: new state, ended run JSON. Only a started run can end; the state and the
+// record change together so a reader never sees the final state without the final record.
 const END_SCRIPT = `
 local state = redis.call('GET', KEYS[1])
 if not state then return ${SCRIPT_CODE.runNotFound} end
 if state ~= 'RUN_STARTED' then return ${SCRIPT_CODE.runEnded} end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
 return ${SCRIPT_CODE.ok}
 `;
 
@@ -109,18 +111,20 @@ export class RunStore {
     completedAt: number,
     changes: Partial<WorkflowRun> = {},
   ): Promise<WorkflowRun | undefined> {
-    const code = Number(await this.redis.eval(END_SCRIPT, 1, this.keys.runState(runId), state));
-    if (code !== SCRIPT_CODE.ok) return undefined;
     const run = await this.get(runId);
-    if (!run) return undefined;
-    const ended = { ...run, ...changes, state, completedAt };
-    await this.save(ended);
-    return ended;
-  }
-
-  /** Puts an ended run back into RUN_STARTED (DLQ resume of the same run). */
-  async reopen(runId: string): Promise<void> {
-    await this.redis.set(this.keys.runState(runId), "RUN_STARTED", "XX");
+    if (run?.state !== "RUN_STARTED") return undefined;
+    const ended: WorkflowRun = { ...run, ...changes, state, completedAt };
+    const code = Number(
+      await this.redis.eval(
+        END_SCRIPT,
+        2,
+        this.keys.runState(runId),
+        this.keys.run(runId),
+        state,
+        JSON.stringify(ended),
+      ),
+    );
+    return code === SCRIPT_CODE.ok ? ended : undefined;
   }
 
   async log(runId: string, end = -1): Promise<LogEntry[]> {

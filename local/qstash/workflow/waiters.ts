@@ -63,6 +63,29 @@ async function publishWaitStep(
   return result.messageId;
 }
 
+// KEYS: pending events, waiter, event waiters, run waits. ARGV: waiter JSON, run id, event id.
+// Takes an event stored before the wait, or registers the waiter; one step so no event is missed.
+const REGISTER_WAIT_SCRIPT = `
+local stored = redis.call('LPOP', KEYS[1])
+if stored then return stored end
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[3])
+return false
+`;
+
+// KEYS: waiter, pending events, event waiters, run waits. ARGV: event data (base64), run id, event id,
+// '1' to store the event when nobody waits. Returns the waiter JSON that was removed, if any.
+const TAKE_WAITER_SCRIPT = `
+local waiter = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('SREM', KEYS[4], ARGV[3])
+if waiter then return waiter end
+if ARGV[4] == '1' then redis.call('RPUSH', KEYS[2], ARGV[1]) end
+return false
+`;
+
 /** Registers a wait of `runId` for `eventId`, or resolves it at once with an event stored earlier. */
 export async function registerWait(
   context: CoreContext,
@@ -74,12 +97,6 @@ export async function registerWait(
   if (!run) throw notFound(`workflow run ${runId} not found`);
   if (run.state !== "RUN_STARTED")
     throw badRequest(`workflow run ${runId} has already finished or been cancelled`);
-
-  const stored = await context.redis.lpop(context.keys.pendingEvents(runId, eventId));
-  if (stored !== null) {
-    await publishWaitStep(context, { ...request, eventId }, Buffer.from(stored, "base64"));
-    return;
-  }
 
   const now = context.now();
   const deadline = now + parseTimeoutMs(request.timeout);
@@ -100,23 +117,50 @@ export async function registerWait(
     errors: [],
   };
   const waiter: Waiter = { ...request, runId, eventId, deadline, timeoutMessageId: timer.messageId };
-  await context.redis
-    .multi()
-    .set(context.keys.waiter(runId, eventId), JSON.stringify(waiter))
-    .sadd(context.keys.eventWaiters(eventId), runId)
-    .sadd(context.keys.runWaits(runId), eventId)
-    .exec();
+  const keys = [
+    context.keys.pendingEvents(runId, eventId),
+    context.keys.waiter(runId, eventId),
+    context.keys.eventWaiters(eventId),
+    context.keys.runWaits(runId),
+  ];
+  const stored = await context.redis.eval(
+    REGISTER_WAIT_SCRIPT,
+    keys.length,
+    ...keys,
+    JSON.stringify(waiter),
+    runId,
+    eventId,
+  );
+  if (typeof stored === "string") {
+    await publishWaitStep(context, { ...request, eventId }, Buffer.from(stored, "base64"));
+    return;
+  }
+  // A notify that takes the waiter before this insert leaves a timer that finds no waiter and does nothing.
   await context.messages.insert(timer, deadline);
 }
 
-async function takeWaiter(context: CoreContext, runId: string, eventId: string): Promise<Waiter | undefined> {
-  const json = await context.redis.getdel(context.keys.waiter(runId, eventId));
-  await context.redis
-    .multi()
-    .srem(context.keys.eventWaiters(eventId), runId)
-    .srem(context.keys.runWaits(runId), eventId)
-    .exec();
-  return json === null ? undefined : waiterSchema.parse(JSON.parse(json));
+async function takeWaiter(
+  context: CoreContext,
+  runId: string,
+  eventId: string,
+  eventToStore?: Buffer,
+): Promise<Waiter | undefined> {
+  const keys = [
+    context.keys.waiter(runId, eventId),
+    context.keys.pendingEvents(runId, eventId),
+    context.keys.eventWaiters(eventId),
+    context.keys.runWaits(runId),
+  ];
+  const json = await context.redis.eval(
+    TAKE_WAITER_SCRIPT,
+    keys.length,
+    ...keys,
+    eventToStore?.toString("base64") ?? "",
+    runId,
+    eventId,
+    eventToStore ? "1" : "0",
+  );
+  return typeof json === "string" ? waiterSchema.parse(JSON.parse(json)) : undefined;
 }
 
 function describeWaiter(waiter: Waiter) {
@@ -138,7 +182,8 @@ export async function notifyEvent(context: CoreContext, eventId: string, data: B
   const runIds = runId ? [runId] : await context.redis.smembers(context.keys.eventWaiters(eventId));
   const responses = [];
   for (const id of runIds) {
-    const waiter = await takeWaiter(context, id, eventId);
+    // With a run id, an event nobody waits for yet is stored in the same step that finds no waiter.
+    const waiter = await takeWaiter(context, id, eventId, runId ? data : undefined);
     if (!waiter) continue;
     const timer = await context.messages.get(waiter.timeoutMessageId);
     if (timer) await context.messages.cancel(timer);
@@ -152,9 +197,6 @@ export async function notifyEvent(context: CoreContext, eventId: string, data: B
       workflowRunId: id,
       workflowCreatedAt: run?.createdAt,
     });
-  }
-  if (runId && responses.length === 0) {
-    await context.redis.rpush(context.keys.pendingEvents(runId, eventId), data.toString("base64"));
   }
   context.logger.info({ eventId, workflowRunId: runId, notified: responses.length }, "event notified");
   return responses;
