@@ -9,12 +9,13 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../shared/config.js";
 import { claimIdempotencyKey, idempotencyKeys, releaseIdempotencyKey } from "../shared/reliability/index.js";
 import { fetchRepositories } from "../steps/github/index.js";
-import { createWorkflows } from "../workflows/index.js";
+import { createWorkflows, deadLetterRecorder } from "../workflows/index.js";
 import type { PipelineRuntime, RuntimeResolver } from "../workflows/runtime.js";
 import { createLauncher } from "./launcher.js";
 import { createAdminRoutes } from "./routes/admin.js";
 import { createGitHubWebhookRoute } from "./routes/index.js";
 import { getRuntime } from "./runtime.js";
+import { syncSchedules } from "./schedules.js";
 
 type Bindings = Record<string, unknown>;
 
@@ -60,6 +61,7 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
     launcher,
     logger,
     now: () => runtime.now().getTime(),
+    syncSchedules: () => syncSchedules(runtime),
     findUnknownRepositories: async (names) => {
       const result = await fetchRepositories(runtime.github, names, {
         since: Object.fromEntries(names.map((name) => [name, runtime.now().toISOString()])),
@@ -109,7 +111,8 @@ export function createApp(resolve: RuntimeResolver = getRuntime): Hono<{ Binding
 
   app.post("/webhooks/github", (c) => routeAppsFor(resolve(c.env)).webhooks.fetch(c.req.raw, c.env));
   app.all("/admin/*", (c) => routeAppsFor(resolve(c.env)).admin.fetch(c.req.raw, c.env));
-  app.post("/workflows/:workflowId", serveMany(workflows));
+  // Every workflow shares one failure function, which records dead runs for re-drive and quarantine.
+  app.post("/workflows/:workflowId", serveMany(workflows, { failureFunction: deadLetterRecorder(resolve) }));
 
   return app;
 }

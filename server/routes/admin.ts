@@ -28,6 +28,8 @@ export interface AdminRouteOptions {
   adminToken: string;
   stores: Stores;
   launcher: AdminLauncher;
+  /** Creates or updates the QStash schedules of the sweep and the digest pass; returns them. */
+  syncSchedules(): Promise<unknown[]>;
   /** Confirms repositories exist on GitHub; returns the names GitHub does not know. */
   findUnknownRepositories(names: string[]): Promise<string[]>;
   logger: Logger;
@@ -176,6 +178,8 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
   });
 
   app.get("/stats", async (c) => c.json(await stores.stats.read()));
+
+  app.post("/schedules/sync", async (c) => c.json({ schedules: await options.syncSchedules() }));
 
   return app;
 }
