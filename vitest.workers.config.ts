@@ -1,5 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+// The Worker's runtime settings come from wrangler.toml. The pool is not given the config path,
+// because with it the pool would also load a developer's `.dev.vars` into the Worker's bindings.
+const wranglerConfig = unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true });
 
 // Tests that run inside workerd, the Cloudflare Workers runtime.
 //
@@ -15,8 +20,11 @@ export default defineConfig({
         plugins: [
           cloudflareTest(({ inject }) => ({
             main: "./server/worker.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: inject("workerBindings") },
+            miniflare: {
+              compatibilityDate: wranglerConfig.compatibility_date,
+              compatibilityFlags: wranglerConfig.compatibility_flags,
+              bindings: { ...wranglerConfig.vars, ...inject("workerBindings") },
+            },
           })),
         ],
         test: {

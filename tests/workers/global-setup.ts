@@ -9,6 +9,9 @@
  * test isolate's Worker. Tests read the URLs with `inject("localStack")`.
  */
 
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import type { TestProject } from "vitest/node";
 import { unstable_startWorker } from "wrangler";
@@ -90,10 +93,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
       LOG_LEVEL: process.env.LOG_LEVEL === "debug" ? "debug" : "warn",
     };
 
+    // wrangler (4.86, `getVarsForDev`) loads `.dev.vars` unless `envFiles` names at least one file, so
+    // the suite names an empty one to keep a developer's `.dev.vars` out of the Worker's bindings.
+    const envDirectory = await mkdtemp(join(tmpdir(), "radar-workers-suite-"));
+    closers.push(() => rm(envDirectory, { recursive: true, force: true }));
+    const emptyEnvFile = join(envDirectory, "empty.env");
+    await writeFile(emptyEnvFile, "");
+
     const worker = await unstable_startWorker({
       config: "wrangler.toml",
-      // Only these bindings: a developer's `.dev.vars` must not leak into the suite.
-      envFiles: [],
+      envFiles: [emptyEnvFile],
       bindings: Object.fromEntries(
         Object.entries(bindings).map(([name, value]) => [name, { type: "plain_text", value }]),
       ),

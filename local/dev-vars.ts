@@ -1,0 +1,76 @@
+/**
+ * Bindings for running the app under `wrangler dev` against the local stack, written as `.dev.vars`.
+ *
+ * `wrangler dev` reads `.dev.vars` (dotenv syntax) next to `wrangler.toml` and lets its values override
+ * `[vars]`. The values here point every hosted service at the local stand-ins that `npm start` runs
+ * on the ports of the stack configuration (`local/config.ts`), with the stack's credentials. The file
+ * holds secrets of the local stack only, and `.gitignore` lists it.
+ */
+import { chmod, writeFile } from "node:fs/promises";
+import type { StackConfig } from "./config.js";
+
+/**
+ * Default port of the app under `wrangler dev`. It differs from the stack's `APP_PORT` (8787), where
+ * `npm start` serves the same app on Node, so both can run at once.
+ */
+export const DEFAULT_WORKER_PORT = 8788;
+
+/**
+ * Builds the Worker's bindings from the stack configuration. `workerPort` is the port `wrangler dev`
+ * listens on; it becomes `APP_BASE_URL`, where QStash delivers the workflow steps the Worker starts.
+ * The values match the bindings `npm start` gives the Node app, except `APP_BASE_URL`.
+ */
+export function buildDevVars(config: StackConfig, workerPort: number): Record<string, string> {
+  const base = (port: number): string => `http://${urlHost(config.LOCAL_HOST)}:${port}`;
+  return {
+    QSTASH_URL: base(config.QSTASH_PORT),
+    QSTASH_TOKEN: config.QSTASH_TOKEN,
+    QSTASH_CURRENT_SIGNING_KEY: config.QSTASH_CURRENT_SIGNING_KEY,
+    QSTASH_NEXT_SIGNING_KEY: config.QSTASH_NEXT_SIGNING_KEY,
+    APP_BASE_URL: base(workerPort),
+    UPSTASH_REDIS_REST_URL: base(config.REDIS_REST_PORT),
+    UPSTASH_REDIS_REST_TOKEN: config.REDIS_REST_TOKEN,
+    REDIS_KEY_PREFIX: `${config.LOCAL_KEY_PREFIX}radar:`,
+    GITHUB_GRAPHQL_URL: base(config.GITHUB_PORT),
+    GITHUB_TOKEN: config.GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: config.GITHUB_WEBHOOK_SECRET,
+    ADMIN_TOKEN: config.ADMIN_TOKEN,
+    ANALYSER: config.ANALYSER,
+    MODEL_BASE_URL: `${base(config.MODEL_PORT)}/v1`,
+    MODEL_API_KEY: config.MODEL_API_KEY,
+    MODEL_NAME: config.MODEL_NAME,
+    RESEND_BASE_URL: `${base(config.SINKS_PORT)}/resend`,
+    RESEND_API_KEY: config.RESEND_API_KEY,
+    LOG_LEVEL: config.LOG_LEVEL === "silent" ? "error" : config.LOG_LEVEL,
+  };
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+const NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * Formats bindings as dotenv lines (`NAME="value"`). Throws for a name that is not an upper-case
+ * identifier, or a value with a double quote, backslash or line break, which would need escapes that
+ * dotenv parsers treat differently.
+ */
+export function formatDevVars(vars: Record<string, string>): string {
+  const lines = ["# Written by local/dev-vars.ts for `npm run dev:worker`; rewritten on every run."];
+  for (const [name, value] of Object.entries(vars)) {
+    if (!NAME_PATTERN.test(name)) throw new Error(`invalid .dev.vars name ${JSON.stringify(name)}`);
+    if (/["\\\r\n]/.test(value)) {
+      throw new Error(`invalid value for ${name} in .dev.vars: it contains a quote, backslash or line break`);
+    }
+    lines.push(`${name}="${value}"`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes `.dev.vars` to `path` and makes it readable by the current user only, because it holds tokens. */
+export async function writeDevVars(path: string, vars: Record<string, string>): Promise<void> {
+  await writeFile(path, formatDevVars(vars), { mode: 0o600 });
+  // `mode` applies only when the file is created; an older file keeps its mode otherwise.
+  await chmod(path, 0o600);
+}
