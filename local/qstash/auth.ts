@@ -8,8 +8,8 @@ import { QStashHttpError } from "./errors.js";
 
 const UNAUTHENTICATED_PREFIX = "/v2/workflows/hooks/";
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
+function sameToken(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -18,15 +18,15 @@ export function bearerAuth(token: string): MiddlewareHandler {
   return async function bearerAuth(c, next) {
     if (c.req.path.startsWith(UNAUTHENTICATED_PREFIX)) return await next();
     const header = c.req.header("Authorization");
-    const given = header?.startsWith("Bearer ")
+    const presented = header?.startsWith("Bearer ")
       ? header.slice("Bearer ".length).trim()
       : c.req.query("qstash_token");
-    if (!given)
+    if (!presented)
       throw new QStashHttpError(
         401,
         "missing Authorization header: send Authorization: Bearer <QSTASH_TOKEN>",
       );
-    if (!sameToken(given, token)) throw new QStashHttpError(401, "invalid token: check QSTASH_TOKEN");
+    if (!sameToken(presented, token)) throw new QStashHttpError(401, "invalid token: check QSTASH_TOKEN");
     await next();
   };
 }

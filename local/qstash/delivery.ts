@@ -20,13 +20,13 @@ export interface AttemptResult {
   status: number;
   headers: Headers;
   body: Uint8Array;
-  /** Why the attempt failed when there was no response. */
+  /** Failure reason when no response arrived. */
   error?: string;
 }
 
 /**
  * Body of a workflow step delivery: the run's step log up to and including this message's entry,
- * never entries appended later, so a delayed parallel branch sees the log as it was when published.
+ * never entries appended later, so a delayed parallel branch gets the log as it was when published.
  */
 async function stepListBody(context: CoreContext, runId: string, logIndex: number): Promise<Uint8Array> {
   const entries = await context.runs.log(runId, logIndex);

@@ -2,8 +2,8 @@
  * The one HTTP error type of the local QStash server, and the mapping from Redis script result codes
  * to typed errors.
  *
- * Every route lets a `QStashHttpError` propagate; the server's error handler turns it into the JSON
- * body `{"error": "..."}` with the error's status, which is what hosted QStash returns.
+ * Every route lets a `QStashHttpError` propagate. The server's error handler turns it into the JSON
+ * body `{"error": "..."}` with the error's status, because hosted QStash returns errors that way.
  */
 export type QStashErrorStatus = 400 | 401 | 404 | 405 | 409 | 412 | 413 | 500;
 

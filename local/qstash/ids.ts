@@ -9,7 +9,7 @@ export function newRunId(): string {
   return `wfr_${randomBytes(16).toString("base64url")}`;
 }
 
-/** A random token that identifies one server process when it holds a lease. */
+/** Creates a random token that identifies one server process when it holds a lease. */
 export function newLeaseToken(): string {
   return randomBytes(12).toString("hex");
 }

@@ -49,7 +49,7 @@ export interface QStashServerOptions {
   currentSigningKey?: string;
   nextSigningKey?: string;
   logger?: pino.Logger;
-  /** Longest wait between two checks for due messages, in ms; default 1000. New messages wake it at once. */
+  /** Maximum wait between two checks for due messages, in ms; default 1000. New messages wake it at once. */
   pollIntervalMs?: number;
   /** Lease of a claimed message, in ms; default 60 000. A crashed server's messages are retried after it. */
   leaseMs?: number;

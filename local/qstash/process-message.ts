@@ -58,7 +58,7 @@ function describeFailure(result: AttemptResult): string {
   return `endpoint returned HTTP ${result.status}`;
 }
 
-/** Whether this message's final failure fails its workflow run. */
+/** Tells whether this message's final failure fails its workflow run. */
 function failsRun(message: StoredMessage): boolean {
   const kind = message.workflow?.kind;
   return kind === "init" || kind === "step" || kind === "fromCallback";

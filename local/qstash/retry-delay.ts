@@ -3,8 +3,8 @@
  *
  * An expression is arithmetic in milliseconds over the variable `retried` (0 before the first retry),
  * for example `1000 * pow(2, retried)`. It is parsed with mathjs and then checked node by node, so
- * only numbers, `retried`, arithmetic operators and a short list of functions are accepted; mathjs
- * features such as assignment, units, matrices or `import` are rejected before evaluation.
+ * only numbers, `retried`, arithmetic operators and a short list of functions are accepted. Other
+ * mathjs features, such as assignment, units, matrices or `import`, are rejected before evaluation.
  */
 import { type MathNode, parse } from "mathjs";
 import { badRequest } from "./errors.js";
@@ -13,7 +13,7 @@ const ALLOWED_FUNCTIONS = new Set(["pow", "exp", "sqrt", "abs", "floor", "ceil",
 const ALLOWED_OPERATORS = new Set(["+", "-", "*", "/", "^", "%", "unaryMinus", "unaryPlus"]);
 const VARIABLE = "retried";
 
-/** Longest delay between two attempts: QStash caps retry delays at one day. */
+/** Maximum delay between two attempts: QStash caps retry delays at one day. */
 export const MAX_RETRY_DELAY_MS = 86_400_000;
 
 function checkNode(node: MathNode, expression: string): void {

@@ -11,7 +11,7 @@ import { newLeaseToken } from "./ids.js";
 import { processMessage } from "./process-message.js";
 
 export interface SchedulerOptions {
-  /** Longest sleep between two claims, in ms. */
+  /** Maximum sleep between two claims, in ms. */
   pollIntervalMs: number;
   /** Lease of a claimed message before another server may take it over, in ms. */
   leaseMs: number;

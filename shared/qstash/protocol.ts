@@ -189,7 +189,7 @@ export function readLabels(headers: Headers): string[] {
     .filter((label) => label.length > 0);
 }
 
-/** Tells whether a response asks QStash to give up without retrying (status 489 plus the header). */
+/** Tells whether a response requests failing without retries (status 489 plus the header). */
 export function isNonRetryableResponse(status: number, headers: Headers): boolean {
   return status === NON_RETRYABLE_STATUS && readBooleanHeader(headers, HEADER.nonRetryableError);
 }

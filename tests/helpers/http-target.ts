@@ -1,5 +1,5 @@
 /**
- * A tiny HTTP server on 127.0.0.1 that records every request and answers with `respond` (200 "ok" by
+ * A tiny HTTP server on 127.0.0.1 that records every request and responds with `respond` (200 "ok" by
  * default). Stands in for a message destination or a third-party API.
  */
 import type { AddressInfo } from "node:net";

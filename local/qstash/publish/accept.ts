@@ -12,7 +12,7 @@ import type { StoredMessage } from "../store/message.js";
 import { prepareWorkflowMessage } from "../workflow/prepare.js";
 import { checkUrl, parsePublishHeaders } from "./parse-headers.js";
 
-/** The queue and flow-control facts the dispatch gate needs about a message. */
+/** Returns the queue, flow-control and schedule facts the dispatch gate needs about a message. */
 export function gateSubjectOf(message: StoredMessage): GateSubject {
   return {
     messageId: message.messageId,
@@ -151,7 +151,7 @@ export function createAcceptPublish(context: CoreContext): AcceptPublish {
   return async (destination, headers, body, extras) => {
     const results = await publishToDestination(context, destination, headers, body, extras);
     const first = results[0];
-    // NOTE: an empty URL group accepts nothing; hosted QStash's answer for that case is not known.
+    // NOTE: an empty URL group accepts nothing. The hosted QStash response for that case is not known.
     if (!first) throw badRequest(`url group ${destination} has no endpoints`);
     return first;
   };

@@ -37,7 +37,7 @@ export interface WorkflowPublishInfo {
   invoke: boolean;
   /** The SDK re-triggers a run that was started through the REST trigger endpoint. */
   triggerBySdk: boolean;
-  /** The run is started through `/v2/trigger`, so its first delivery asks the SDK to re-trigger it. */
+  /** The run is started through `/v2/trigger`, so its first delivery makes the SDK re-trigger it. */
   unknownSdk: boolean;
   features: Set<string>;
 }

@@ -99,7 +99,7 @@ export function buildFilter(
   return (subject) => checks.every((check) => check(subject));
 }
 
-/** Whether the query names any filter at all (bulk endpoints act on everything only when asked). */
+/** Tells whether the query names any filter or `all`. */
 export function hasFilter(query: URLSearchParams): boolean {
   return [...query.keys()].some((name) => name === "all" || !CONTROL_PARAMETERS.has(name));
 }

@@ -29,7 +29,7 @@ const MESSAGE_FILTERS = [
   "workflowRunId",
 ] as const;
 
-/** Cancels one pending message and tells the dispatch features it left. */
+/** Cancels one pending message and reports its end to the dispatch features. */
 export async function cancelMessage(context: CoreContext, message: StoredMessage): Promise<boolean> {
   if (!(await context.messages.cancel(message))) return false;
   await context.events.record(message, "CANCELLED");

@@ -58,8 +58,9 @@ export function registerPublishRoutes(app: Hono, context: CoreContext): void {
     for (const item of items.data) {
       const headers = new Headers(item.headers);
       if (item.queue) headers.set(HEADER.queueName, item.queue);
-      const text =
-        item.body === undefined ? "" : typeof item.body === "string" ? item.body : JSON.stringify(item.body);
+      let text = "";
+      if (typeof item.body === "string") text = item.body;
+      else if (item.body !== undefined) text = JSON.stringify(item.body);
       const body = Buffer.from(text, "utf8");
       const accepted = await publishToDestination(context, item.destination, headers, body, {
         queueName: item.queue,

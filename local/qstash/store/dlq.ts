@@ -54,7 +54,7 @@ export class DlqStore {
     return json === null ? undefined : dlqEntrySchema.parse(JSON.parse(json));
   }
 
-  /** Every entry, newest first. */
+  /** Returns every entry, newest first. */
   async list(): Promise<DlqEntry[]> {
     const ids = await this.redis.zrevrange(this.keys.dlq, 0, -1);
     if (ids.length === 0) return [];

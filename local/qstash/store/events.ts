@@ -75,7 +75,7 @@ export class EventStore {
       .exec();
   }
 
-  /** Every stored event, newest first. */
+  /** Returns every stored event, newest first. */
   async list(): Promise<MessageEvent[]> {
     const values = await this.redis.lrange(this.keys.events, 0, -1);
     return values.map((value) => messageEventSchema.parse(JSON.parse(value)));

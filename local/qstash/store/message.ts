@@ -6,7 +6,7 @@ import { z } from "zod";
 const headerListSchema = z.array(z.tuple([z.string(), z.string()]));
 export type HeaderList = z.infer<typeof headerListSchema>;
 
-/** Where a callback or failure callback goes, and the publish headers that configure that message. */
+/** Target of a callback or failure callback: its URL and the publish headers that configure that message. */
 export const callbackTargetSchema = z.object({
   url: z.string(),
   /** Publish-style headers (`Upstash-Retries`, `Upstash-Forward-X`...) for the callback message. */

@@ -1,6 +1,6 @@
 /**
  * Workflow DLQ actions. Resume starts a new run that keeps the failed run's successful steps and
- * re-delivers the failed message; restart starts a new run from the initial payload; retrying the
+ * re-delivers the failed message. Restart starts a new run from the initial payload. Retrying the
  * failure function publishes the failure callback again.
  */
 import { HEADER, headersFromMultiMap, WORKFLOW_PROTOCOL_VERSION } from "../../../shared/qstash/index.js";
@@ -84,6 +84,7 @@ export async function resumeRun(
   const now = context.now();
   const runId = newRunId();
   const messageId = newMessageId();
+
   const logIndex = entry.message.workflow?.logIndex;
   const log = await context.runs.log(run.runId, logIndex ?? -1);
   // The re-delivered message owns the last copied entry, so the SDK's lazy fetch finds it by message id.
@@ -92,6 +93,7 @@ export async function resumeRun(
   );
   const [first, ...rest] = copied;
   if (!first) throw badRequest(`workflow run ${run.runId} has no steps to resume from`);
+
   const resumed = copyRun(run, runId, now, overrides);
   await context.runs.create(resumed, first, { replace: false });
   for (const item of rest) await context.runs.append(runId, item);
@@ -114,6 +116,7 @@ export async function restartRun(
   const now = context.now();
   const runId = newRunId();
   const messageId = newMessageId();
+
   const restarted = copyRun(run, runId, now, overrides);
   restarted.initMessageId = messageId;
   await context.runs.create(
@@ -121,6 +124,7 @@ export async function restartRun(
     { messageId, body: run.initialBody, callType: "step", createdAt: now },
     { replace: false },
   );
+
   const message: StoredMessage = {
     ...freshMessage(entry.message, messageId, runId, now, overrides),
     url: run.url,
@@ -138,6 +142,7 @@ export async function restartRun(
     failureCallback: undefined,
     workflow: { runId, kind: "init", logIndex: 0, detectTrigger: false },
   };
+
   await context.messages.insert(message, now);
   await context.dlq.delete([entry.dlqId]);
   context.logger.info(

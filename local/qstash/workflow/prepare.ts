@@ -1,7 +1,7 @@
 /**
- * Turns an accepted workflow message into its stored form: a trigger creates the run, a step is
- * appended to the run's step log, and every message of a run inherits the run-level settings that
- * the SDK sends only on the trigger (retries, retry delay, timeout, flow control, forwarded headers).
+ * Turns an accepted workflow message into its stored form. A trigger creates the run and a step is
+ * appended to the run's step log. Every message of a run inherits the run-level settings that the
+ * SDK sends only on the trigger: retries, retry delay, timeout, flow control and forwarded headers.
  */
 import { FEATURE, HEADER, WORKFLOW_HEADER_PREFIX } from "../../../shared/qstash/index.js";
 import type { CoreContext } from "../context.js";
@@ -58,6 +58,7 @@ async function prepareInit(
     payload = Buffer.from(parsed.payload, "utf8");
     invoker = parsed.invoker;
   }
+
   const now = context.now();
   const run: WorkflowRun = {
     runId: info.runId,
@@ -92,6 +93,7 @@ async function prepareInit(
   };
   const created = await context.runs.create(run, entry, { replace: info.triggerBySdk });
   if (!created) return { deduplicated: true };
+
   message.body = run.initialBody;
   message.workflow = {
     runId: run.runId,

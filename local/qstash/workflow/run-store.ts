@@ -3,7 +3,7 @@
  *
  * The run state lives in its own key so Lua scripts can check and change it without decoding JSON.
  * Appending checks that state inside the script, so a step published after the run ended is rejected
- * (hosted QStash answers 400, which the workflow SDK reads as "workflow already finished").
+ * (hosted QStash returns 400, which the workflow SDK reads as "workflow already finished").
  */
 import type { Redis } from "ioredis";
 import { errorForScriptCode, SCRIPT_CODE } from "../errors.js";

@@ -1,7 +1,7 @@
 /**
  * `context.waitForEvent` / `waitForWebhook` waiters and notifications.
  *
- * A waiter is removed with GETDEL by whoever resolves it first (a notify, a webhook call or the
+ * A waiter is removed atomically by the first event that resolves it (a notify, a webhook call or the
  * timeout timer), so exactly one of them publishes the resulting step. Events sent to one run before
  * it waits (`/v2/notify/{runId}/{eventId}` and webhook calls) are kept and consumed by the next wait.
  */
@@ -75,7 +75,7 @@ return false
 `;
 
 // KEYS: waiter, pending events, event waiters, run waits. ARGV: event data (base64), run id, event id,
-// '1' to store the event when nobody waits. Returns the waiter JSON that was removed, if any.
+// '1' to store the event when no waiter exists. Returns the waiter JSON that was removed, if any.
 const TAKE_WAITER_SCRIPT = `
 local waiter = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[1])
@@ -182,7 +182,7 @@ export async function notifyEvent(context: CoreContext, eventId: string, data: B
   const runIds = runId ? [runId] : await context.redis.smembers(context.keys.eventWaiters(eventId));
   const responses = [];
   for (const id of runIds) {
-    // With a run id, an event nobody waits for yet is stored in the same step that finds no waiter.
+    // With a run id, an event that no waiter takes yet is stored by the same script that finds no waiter.
     const waiter = await takeWaiter(context, id, eventId, runId ? data : undefined);
     if (!waiter) continue;
     const timer = await context.messages.get(waiter.timeoutMessageId);
