@@ -158,9 +158,10 @@ describe("dispatch with workflows", () => {
       description: "the schedule to start a workflow run",
     });
     expect(runId).toMatch(/^wfr_/);
-    // TODO: also wait for finishedRuns to contain "from-schedule". The run's first step is never
-    // delivered today: the SDK forwards the plain request's Content-Length, Connection and Host
-    // headers into the run, and the message core sends them back verbatim with a longer body.
+    await waitFor(() => finishedRuns.has("from-schedule"), {
+      timeoutMs: 30_000,
+      description: "the scheduled run to finish",
+    });
 
     const fired = await qstashClient.schedules.get(scheduleId);
     expect(fired.lastScheduleTime).toBeGreaterThan(created.createdAt);
