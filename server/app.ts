@@ -13,6 +13,7 @@ import { createWorkflows, deadLetterRecorder } from "../workflows/index.js";
 import type { PipelineRuntime, RuntimeResolver } from "../workflows/runtime.js";
 import { createLauncher } from "./launcher.js";
 import { createAdminRoutes } from "./routes/admin.js";
+import { createDeadLetterRoutes } from "./routes/dead-letters.js";
 import { createGitHubWebhookRoute } from "./routes/index.js";
 import { getRuntime } from "./runtime.js";
 import { syncSchedules } from "./schedules.js";
@@ -71,7 +72,12 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
     },
   });
 
-  return { webhooks: new Hono().route("/", webhookRoute), admin: new Hono().route("/admin", admin) };
+  const deadLetters = createDeadLetterRoutes({ adminToken: config.adminToken, runtime });
+
+  return {
+    webhooks: new Hono().route("/", webhookRoute),
+    admin: new Hono().route("/admin", deadLetters).route("/admin", admin),
+  };
 }
 
 function routeAppsFor(runtime: PipelineRuntime): RouteApps {

@@ -1,5 +1,6 @@
 /**
- * The QStash schedules that drive the pipeline: the sweep (due repository scans) and the digest pass.
+ * The QStash schedules that drive the pipeline: the sweep (due repository scans), the digest pass, and
+ * maintenance (re-drive of dead-lettered runs and stuck-run handling).
  * Each has a fixed schedule id, so syncing creates it once and updates it in place when the cron
  * changes; running the sync twice changes nothing.
  */
@@ -10,6 +11,7 @@ import type { PipelineRuntime } from "../workflows/runtime.js";
 
 export const SWEEP_SCHEDULE_ID = "radar-sweep";
 export const DIGEST_SCHEDULE_ID = "radar-digest";
+export const MAINTENANCE_SCHEDULE_ID = "radar-maintenance";
 
 export interface SyncedSchedule {
   scheduleId: string;
@@ -34,6 +36,13 @@ export async function syncSchedules(runtime: PipelineRuntime): Promise<SyncedSch
       destination: runtime.workflowUrl(WORKFLOW_IDS.notify),
       body: { mode: "digest", ignoreDigestHour: false },
       policy: config.retryPolicies.notify,
+    },
+    {
+      scheduleId: MAINTENANCE_SCHEDULE_ID,
+      cron: config.maintenance.cron,
+      destination: runtime.workflowUrl(WORKFLOW_IDS.maintenance),
+      body: {},
+      policy: config.retryPolicies.sweep,
     },
   ];
 

@@ -10,6 +10,24 @@ import { compileRetryPolicies, type RetryPolicies, RetryPolicyError } from "./re
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
+/**
+ * Seconds without step progress after which a run counts as stuck, by workflow id. Each is several
+ * times the run's usual length, so slow but healthy runs (retry backoff, model calls) stay clear of it.
+ * NOTE: estimates, not measured against production traffic; tune with `STUCK_AFTER_SECONDS`.
+ */
+export const DEFAULT_STUCK_AFTER_SECONDS: Readonly<Record<string, number>> = {
+  "scan-repository": 1800,
+  "analyze-issues": 3600,
+  "notify-subscribers": 1800,
+  sweep: 900,
+  maintenance: 600,
+};
+
+const StuckAfterSecondsSchema = z.record(
+  z.string().regex(/^[a-z][a-z-]*$/, "keys are workflow ids such as scan-repository"),
+  z.number().int().positive(),
+);
+
 /** Raw environment variables; names are those of `wrangler.toml` vars and secrets. */
 const EnvSchema = z.object({
   QSTASH_URL: z.string().url().default("https://qstash.upstash.io"),
@@ -77,6 +95,23 @@ const EnvSchema = z.object({
   /** Seconds an open breaker waits before it lets probes through. */
   BREAKER_OPEN_SECONDS: z.coerce.number().positive().default(30),
   BREAKER_HALF_OPEN_PROBES: positiveInt.default(1),
+  /** Cron of the maintenance workflow that re-drives dead-lettered runs and looks for stuck runs. */
+  MAINTENANCE_CRON: z.string().default("* * * * *"),
+  /** Dead-lettered runs resumed per dependency per maintenance run, once that dependency recovered. */
+  REDRIVE_MAX_PER_TICK: z.coerce.number().int().min(0).max(100).default(10),
+  /**
+   * Seconds without step progress after which a running workflow counts as stuck, per workflow id, as
+   * JSON, e.g. `{"scan-repository":600}`. Omitted ids keep their defaults (`DEFAULT_STUCK_AFTER_SECONDS`).
+   */
+  STUCK_AFTER_SECONDS: z.string().default("{}"),
+  /** What the maintenance workflow does with a stuck run: raise an alert, or cancel and restart it (and alert). */
+  STUCK_RUN_ACTION: z.enum(["alert", "restart"]).default("alert"),
+  /** Optional URL that receives every alert as a signed JSON POST, like the outbound webhooks. */
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** HMAC-SHA256 key of `X-Radar-Signature-256` on alert POSTs; required with `ALERT_WEBHOOK_URL`. */
+  ALERT_WEBHOOK_SECRET: z.string().optional(),
+  /** Alerts kept in Redis for `GET /admin/alerts`; older ones are trimmed (their counters stay). */
+  ALERTS_KEPT: positiveInt.max(10_000).default(500),
   /**
    * Fixed clock for reproducible runs (ISO time). Scores decay with issue age, so tests and demos that
    * assert exact scores pin the clock. Leave unset in production.
@@ -124,6 +159,15 @@ export interface AppConfig {
     openSeconds: number;
     halfOpenProbes: number;
   };
+  maintenance: {
+    cron: string;
+    redriveMaxPerTick: number;
+    /** Seconds without progress after which a run of each workflow id counts as stuck. */
+    stuckAfterSeconds: Record<string, number>;
+    stuckRunAction: "alert" | "restart";
+    alertWebhook: { url: string; secret: string } | null;
+    alertsKept: number;
+  };
   /** Epoch ms the clock is pinned to, or null for the real clock. */
   clockFixedAtMs: number | null;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -152,6 +196,27 @@ function compile(env: z.output<typeof EnvSchema>): AppConfig {
       throw new ConfigError(`RETRY_POLICIES is not valid JSON: ${error.message}`);
     if (error instanceof RetryPolicyError) throw new ConfigError(`RETRY_POLICIES: ${error.message}`);
     throw error;
+  }
+
+  let stuckOverrides: unknown;
+  try {
+    stuckOverrides = JSON.parse(env.STUCK_AFTER_SECONDS);
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      throw new ConfigError(`STUCK_AFTER_SECONDS is not valid JSON: ${error.message}`);
+    throw error;
+  }
+  const stuck = StuckAfterSecondsSchema.safeParse(stuckOverrides);
+  if (!stuck.success) {
+    const problems = stuck.error.issues.map(
+      (issue) => `${issue.path.join(".") || "value"}: ${issue.message}`,
+    );
+    throw new ConfigError(`STUCK_AFTER_SECONDS: ${problems.join("; ")}`);
+  }
+  if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      "ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET to sign alerts; set it or unset the URL",
+    );
   }
 
   return {
@@ -199,6 +264,17 @@ function compile(env: z.output<typeof EnvSchema>): AppConfig {
       failureRateThreshold: env.BREAKER_FAILURE_RATE,
       openSeconds: env.BREAKER_OPEN_SECONDS,
       halfOpenProbes: env.BREAKER_HALF_OPEN_PROBES,
+    },
+    maintenance: {
+      cron: env.MAINTENANCE_CRON,
+      redriveMaxPerTick: env.REDRIVE_MAX_PER_TICK,
+      stuckAfterSeconds: { ...DEFAULT_STUCK_AFTER_SECONDS, ...stuck.data },
+      stuckRunAction: env.STUCK_RUN_ACTION,
+      alertWebhook:
+        env.ALERT_WEBHOOK_URL && env.ALERT_WEBHOOK_SECRET
+          ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET }
+          : null,
+      alertsKept: env.ALERTS_KEPT,
     },
     clockFixedAtMs: env.CLOCK_FIXED_AT === undefined ? null : Date.parse(env.CLOCK_FIXED_AT),
     logLevel: env.LOG_LEVEL,

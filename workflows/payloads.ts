@@ -11,6 +11,7 @@ export const WORKFLOW_IDS = {
   sweep: "sweep",
   analyze: "analyze-issues",
   notify: "notify-subscribers",
+  maintenance: "maintenance",
 } as const;
 
 export type WorkflowId = (typeof WORKFLOW_IDS)[keyof typeof WORKFLOW_IDS];

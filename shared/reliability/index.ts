@@ -28,6 +28,7 @@ export {
   isExternalCallError,
 } from "./failure.js";
 export type { GraphqlErrorLike } from "./failure-graphql.js";
+export { type FailureTag, readFailureTag, type TaggedFailureKind, tagFailure } from "./failure-tag.js";
 export { createHeaderReader, type HeadersLike, parseRetryAfterSeconds } from "./headers.js";
 export {
   type BeginOptions,

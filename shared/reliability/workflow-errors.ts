@@ -22,6 +22,7 @@ import {
   type DependencyName,
   type FailureClassification,
 } from "./failure.js";
+import { tagFailure } from "./failure-tag.js";
 
 /** Delay used when a service rate-limited us without saying for how long. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60;
@@ -98,7 +99,9 @@ export interface RunExternalOptions {
  * 1. An open breaker (or a half-open one with no free probe slot) throws `WorkflowRetryAfterError`
  *    with the time it has left, without calling `call`.
  * 2. Failures are classified and thrown through `toWorkflowError`.
- * 3. The breaker counts only `transient` failures as failures. A `rate-limited` response is not
+ * 3. Every error thrown by steps 1 and 2, except `PoisonInputError`, carries a `tagFailure` prefix
+ *    naming `dependency` and the failure kind, which the dead-letter records read back.
+ * 4. The breaker counts only `transient` failures as failures. A `rate-limited` response is not
  *    counted at all, because the retry-after delay already defers the step, and counting it as well
  *    would open the breaker and defer the step a second time. Other failures (4xx, invalid input)
  *    count as successes, because the dependency itself responded.
@@ -114,7 +117,7 @@ export async function runExternal<T>(
 ): Promise<T> {
   const logger = (options.logger ?? silentLogger).child({ dependency });
   const breaker = options.breaker;
-  const permit = breaker === undefined ? undefined : await admit(breaker, logger);
+  const permit = breaker === undefined ? undefined : await admit(breaker, dependency, logger);
 
   let result: T;
   try {
@@ -133,14 +136,20 @@ export async function runExternal<T>(
       retryAfterSeconds: classification.retryAfterSeconds,
     });
     if (breaker !== undefined) await recordClassified(breaker, permit, classification, logger);
-    throw toWorkflowError(classification, error);
+    const mapped = toWorkflowError(classification, error);
+    if (classification.kind === "poison") throw mapped;
+    throw tagFailure(mapped, { dependency, kind: classification.kind });
   }
 
   if (breaker !== undefined) await safely(logger, "record success", () => breaker.recordSuccess(permit));
   return result;
 }
 
-async function admit(breaker: CircuitBreaker, logger: Logger): Promise<BreakerPermit | undefined> {
+async function admit(
+  breaker: CircuitBreaker,
+  dependency: DependencyName,
+  logger: Logger,
+): Promise<BreakerPermit | undefined> {
   let check: Awaited<ReturnType<CircuitBreaker["check"]>>;
   try {
     check = await breaker.check();
@@ -154,10 +163,11 @@ async function admit(breaker: CircuitBreaker, logger: Logger): Promise<BreakerPe
     state: check.state,
     retryAfterSeconds: check.retryAfterSeconds,
   });
-  throw new WorkflowRetryAfterError(
+  const deferred = new WorkflowRetryAfterError(
     `circuit breaker ${breaker.name} is ${check.state}; retrying in ${check.retryAfterSeconds} s`,
     check.retryAfterSeconds,
   );
+  throw tagFailure(deferred, { dependency, kind: "circuit-open" });
 }
 
 async function recordClassified(
