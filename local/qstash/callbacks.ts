@@ -45,7 +45,10 @@ async function publishTo(
   }
 }
 
-/** Publishes the callback of a message whose delivery ended (successfully or for good). */
+/**
+ * Publishes the callback of a message whose delivery ended (successfully or for good).
+ * NOTE: failed attempts that are retried get no callback here; hosted QStash may send one per attempt.
+ */
 export async function publishCallback(
   context: CoreContext,
   message: StoredMessage,

@@ -57,7 +57,10 @@ export interface QStashServerOptions {
   maxConcurrency?: number;
   /** Timeout of one delivery attempt without `Upstash-Timeout`, in ms; default 15 minutes. */
   defaultTimeoutMs?: number;
-  /** Largest `Upstash-Retries` accepted (412 above it); default 20. */
+  /**
+   * Largest `Upstash-Retries` accepted (412 above it); default 20.
+   * NOTE: hosted QStash's limit depends on the plan; 20 is an estimate, not a documented value.
+   */
   maxRetries?: number;
   /** Largest `Upstash-Delay` accepted (412 above it), in ms; default 365 days. */
   maxDelayMs?: number;

@@ -3,7 +3,7 @@
  * message the server creates itself (callbacks, failure callbacks, wait and invoke results).
  */
 import { createHash } from "node:crypto";
-import { DEFAULT_RETRIES } from "../../../shared/qstash/index.js";
+import { DEFAULT_RETRIES, HEADER } from "../../../shared/qstash/index.js";
 import type { CoreContext } from "../context.js";
 import type { AcceptPublish, GateSubject, PublishExtras, PublishResult } from "../contracts.js";
 import { badRequest, notFound } from "../errors.js";
@@ -69,7 +69,8 @@ async function acceptOne(
     url,
     method: request.method,
     headers: request.deliveryHeaders,
-    publishHeaders: [...headers.entries()],
+    // The API token never needs to be kept; internal publishes may copy it from SDK client headers.
+    publishHeaders: [...headers.entries()].filter(([name]) => name.toLowerCase() !== "authorization"),
     body: Buffer.from(body).toString("base64"),
     maxRetries: request.retries ?? DEFAULT_RETRIES,
     retryDelay: request.retryDelay,
@@ -89,6 +90,14 @@ async function acceptOne(
     labels: request.labels,
     errors: [],
   };
+
+  if (headers.has(HEADER.redactFields)) {
+    // NOTE: redaction only changes what the hosted API displays; this server shows fields unredacted.
+    context.logger.warn(
+      { messageId, redactFields: headers.get(HEADER.redactFields) },
+      "Upstash-Redact-Fields is not applied",
+    );
+  }
 
   const { deduplicated } = await prepareWorkflowMessage(context, message, request, body);
   if (deduplicated) {
