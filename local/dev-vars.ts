@@ -4,7 +4,7 @@
  * `wrangler dev` reads `.dev.vars` (dotenv syntax) next to `wrangler.toml` and lets its values override
  * `[vars]`. The values here point every hosted service at the local stand-ins that `npm start` runs
  * on the ports of the stack configuration (`local/config.ts`), with the stack's credentials. The file
- * holds secrets of the local stack only, and `.gitignore` lists it.
+ * contains secrets of the local stack only, and `.gitignore` lists it.
  */
 import { chmod, writeFile } from "node:fs/promises";
 import type { StackConfig } from "./config.js";
@@ -17,10 +17,27 @@ export const DEFAULT_WORKER_PORT = 8788;
 
 /**
  * Builds the Worker's bindings from the stack configuration. `workerPort` is the port `wrangler dev`
- * listens on; it becomes `APP_BASE_URL`, where QStash delivers the workflow steps the Worker starts.
- * The values match the bindings `npm start` gives the Node app, except `APP_BASE_URL`.
+ * listens on. It becomes `APP_BASE_URL`, where QStash delivers the workflow steps the Worker starts.
+ * The values match the bindings `npm start` gives the Node app, except `APP_BASE_URL`. Throws when
+ * a port is 0.
  */
 export function buildDevVars(config: StackConfig, workerPort: number): Record<string, string> {
+  const ports = {
+    QSTASH_PORT: config.QSTASH_PORT,
+    REDIS_REST_PORT: config.REDIS_REST_PORT,
+    GITHUB_PORT: config.GITHUB_PORT,
+    MODEL_PORT: config.MODEL_PORT,
+    SINKS_PORT: config.SINKS_PORT,
+    WORKER_PORT: workerPort,
+  };
+  // Port 0 lets each server pick a port at start, which a file written beforehand cannot know.
+  const unknown = Object.entries(ports).filter(([, port]) => port === 0);
+  if (unknown.length > 0) {
+    const names = unknown.map(([name]) => name).join(", ");
+    throw new Error(
+      `${names} must name a fixed port for .dev.vars, not 0; set it to the port the stack uses`,
+    );
+  }
   const base = (port: number): string => `http://${urlHost(config.LOCAL_HOST)}:${port}`;
   return {
     QSTASH_URL: base(config.QSTASH_PORT),
@@ -68,9 +85,9 @@ export function formatDevVars(vars: Record<string, string>): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Writes `.dev.vars` to `path` and makes it readable by the current user only, because it holds tokens. */
+/** Writes `.dev.vars` to `path` and makes it readable by the current user only, because it contains tokens. */
 export async function writeDevVars(path: string, vars: Record<string, string>): Promise<void> {
   await writeFile(path, formatDevVars(vars), { mode: 0o600 });
-  // `mode` applies only when the file is created; an older file keeps its mode otherwise.
+  // `mode` applies only when the file is created, so an existing file needs the chmod.
   await chmod(path, 0o600);
 }

@@ -16,8 +16,8 @@ export const WRANGLER_OFFLINE_ENV = {
 /**
  * Returns a TCP port on 127.0.0.1 that was free a moment ago. `wrangler dev` needs its port before it
  * starts, because the app's `APP_BASE_URL` binding must name it.
- * NOTE: another process may take the port between this call and wrangler binding it; the start then
- * fails with "address already in use" and the suite must be rerun.
+ * NOTE: another process may take the port between this call and wrangler binding it. The start then
+ * fails with "address already in use", and the suite must be rerun.
  */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -66,6 +66,13 @@ describe("dev vars", () => {
     expect((await stat(join(directory, ".dev.vars"))).mode & 0o777).toBe(0o600);
   });
 
+  it("port 0 is rejected", () => {
+    expect(() => buildDevVars(parseStackConfig({ QSTASH_PORT: "0" }), 8788)).toThrow(
+      "QSTASH_PORT must name a fixed port for .dev.vars, not 0; set it to the port the stack uses",
+    );
+    expect(() => buildDevVars(parseStackConfig({}), 0)).toThrow("WORKER_PORT must name a fixed port");
+  });
+
   it("quote in value is rejected", () => {
     expect(() => formatDevVars({ ADMIN_TOKEN: 'abc"def' })).toThrow(
       "invalid value for ADMIN_TOKEN in .dev.vars: it contains a quote, backslash or line break",

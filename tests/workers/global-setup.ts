@@ -1,8 +1,10 @@
 /**
  * Global setup of the workerd suite. It runs in Node, outside workerd, because the local stand-ins are
- * Node servers. It starts them on 127.0.0.1 port 0 and starts the app a second time under
- * `wrangler dev` (wrangler's `unstable_startWorker`), because the local QStash server must reach the
- * app over HTTP to deliver workflow steps and `exports.default` inside the test isolate has no address.
+ * Node servers. It starts them on 127.0.0.1 port 0.
+ *
+ * It also starts the app a second time under `wrangler dev` (wrangler's `unstable_startWorker`). The
+ * local QStash server must reach the app over HTTP to deliver workflow steps, and the Worker inside the
+ * test isolate (`exports.default`) has no address.
  * Both copies of the app get the same bindings, so both use one Redis key prefix and one QStash.
  *
  * `vitest.workers.config.ts` reads the bindings with `inject("workerBindings")` and hands them to the
