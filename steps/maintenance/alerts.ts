@@ -96,8 +96,9 @@ export function createAlertSink(options: AlertSinkOptions) {
         id: `alert_${crypto.randomUUID()}`,
         raisedAt: options.now().toISOString(),
       };
-      options.logger.error(alert.message, {
+      options.logger.error("alert raised", {
         alert: alert.code,
+        summary: alert.message,
         alertId: alert.id,
         workflowRunId: alert.workflowRunId,
         workflowId: alert.workflowId,
@@ -117,7 +118,12 @@ export function createAlertSink(options: AlertSinkOptions) {
       const alerts: Alert[] = [];
       for (const item of raw) {
         const parsed = AlertSchema.safeParse(typeof item === "string" ? JSON.parse(item) : item);
-        if (!parsed.success) continue;
+        if (!parsed.success) {
+          options.logger.warn("stored alert is malformed, skipped", {
+            problem: parsed.error.issues[0]?.message,
+          });
+          continue;
+        }
         if (code !== undefined && parsed.data.code !== code) continue;
         alerts.push(parsed.data);
         if (alerts.length >= count) break;

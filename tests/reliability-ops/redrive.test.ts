@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyRadarSignature } from "../../steps/delivery/index.js";
+import type { Alert, DeadLetter } from "../../steps/maintenance/index.js";
+import { type HttpTarget, startHttpTarget } from "../helpers/http-target.js";
+import { startTestStack, type TestStack } from "../helpers/stack.js";
+import { waitFor } from "../helpers/wait-for.js";
+import {
+  admin,
+  adminOk,
+  closeGitHubBreaker,
+  FAST_FAILURE_ENV,
+  REPOSITORY,
+  runMaintenance,
+  waitForRunState,
+} from "./helpers.js";
+
+const ALERT_SECRET = "alert-signing-secret";
+
+let stack: TestStack;
+let alertTarget: HttpTarget;
+
+beforeAll(async () => {
+  alertTarget = await startHttpTarget();
+  stack = await startTestStack(
+    "reliability-ops",
+    {},
+    {
+      appEnv: {
+        ...FAST_FAILURE_ENV,
+        ALERT_WEBHOOK_URL: `${alertTarget.url}/alerts`,
+        ALERT_WEBHOOK_SECRET: ALERT_SECRET,
+      },
+    },
+  );
+  await adminOk(stack, "POST", "/repositories", { repositories: [REPOSITORY] });
+});
+
+afterAll(async () => {
+  await stack?.cleanup();
+  await alertTarget?.close();
+});
+
+/** Starts a scan while GitHub answers 502, and waits until its run is in the dead-letter list. */
+async function deadScan(): Promise<DeadLetter> {
+  stack.github.setFaults({ badGatewayRate: 1 });
+  const { workflowRunId } = await adminOk<{ workflowRunId: string }>(stack, "POST", "/scans", {
+    repositories: [REPOSITORY],
+  });
+  return waitFor(
+    async () => {
+      const { deadLetters } = await adminOk<{ deadLetters: DeadLetter[] }>(
+        stack,
+        "GET",
+        "/dead-letters?workflow=scan-repository&dependency=github",
+      );
+      return deadLetters.find((letter) => letter.workflowRunId === workflowRunId && letter.state === "dead");
+    },
+    { description: `dead letter of scan ${workflowRunId}`, timeoutMs: 45_000, intervalMs: 100 },
+  );
+}
+
+async function counters(): Promise<Record<string, number>> {
+  return (await adminOk<{ counters: Record<string, number> }>(stack, "GET", "/alerts")).counters;
+}
+
+describe("dead-letter re-drive", () => {
+  it("dead scan names its dependency", async () => {
+    const letter = await deadScan();
+    expect(letter.dependency).toBe("github");
+    expect(letter.workflowId).toBe("scan-repository");
+    expect(letter.labels).toContain("scan");
+    expect(["transient", "circuit-open"]).toContain(letter.kind);
+    expect(letter.error).toMatch(/\[dependency=github kind=/);
+
+    const shown = await adminOk<DeadLetter>(stack, "GET", `/dead-letters/${letter.dlqId}`);
+    expect(shown.workflowRunId).toBe(letter.workflowRunId);
+    stack.github.setFaults({});
+  });
+
+  it("re-drive after recovery", async () => {
+    const letter = await deadScan();
+    stack.github.setFaults({});
+    await closeGitHubBreaker(stack, Date.now() - 1);
+    const before = (await counters())["redrive.resumed"] ?? 0;
+
+    await runMaintenance(stack);
+
+    expect((await counters())["redrive.resumed"]).toBeGreaterThan(before);
+    expect((await admin(stack, "GET", `/dead-letters/${letter.dlqId}`)).status).toBe(404);
+    const { deadLetters } = await adminOk<{ deadLetters: DeadLetter[] }>(stack, "GET", "/dead-letters");
+    expect(deadLetters.map((entry) => entry.workflowRunId)).not.toContain(letter.workflowRunId);
+    const resumedRunId = await waitFor(async () => {
+      const { runs } = await adminOk<{ runs: { workflowRunId: string; record: unknown }[] }>(
+        stack,
+        "GET",
+        "/quarantine",
+      );
+      expect(runs.map((run) => run.workflowRunId)).not.toContain(letter.workflowRunId);
+      const { getRuntime } = await import("../../server/runtime.js");
+      const { opsOf } = await import("../../steps/maintenance/index.js");
+      const record = await opsOf(getRuntime(stack.appEnv)).deadRuns.get(letter.workflowRunId);
+      return record?.state === "redriven" && record.redrivenAs;
+    });
+    await waitForRunState(stack, resumedRunId, "RUN_SUCCESS");
+  });
+
+  it("quarantine after second failure", async () => {
+    const letter = await deadScan();
+    stack.github.setFaults({});
+    await closeGitHubBreaker(stack, Date.now() - 1);
+    // GitHub fails again, so the re-driven run dies a second time.
+    stack.github.setFaults({ badGatewayRate: 1 });
+    await runMaintenance(stack);
+
+    const quarantined = await waitFor(
+      async () => {
+        const { runs } = await adminOk<{
+          runs: { workflowRunId: string; record: { redriveOf: string } | null }[];
+        }>(stack, "GET", "/quarantine");
+        return runs.find((run) => run.record?.redriveOf === letter.workflowRunId);
+      },
+      { description: "re-driven run in quarantine", timeoutMs: 45_000, intervalMs: 100 },
+    );
+
+    const { alerts } = await adminOk<{ alerts: Alert[] }>(stack, "GET", "/alerts?code=run-quarantined");
+    const alert = alerts.find((item) => item.workflowRunId === quarantined.workflowRunId);
+    expect(alert?.dependency).toBe("github");
+    expect(alert?.details.redriveOf).toBe(letter.workflowRunId);
+
+    const posted = await waitFor(() =>
+      alertTarget.requests.find((request) => request.body.includes(quarantined.workflowRunId)),
+    );
+    expect(posted.path).toBe("/alerts");
+    expect(
+      await verifyRadarSignature(ALERT_SECRET, posted.body, posted.headers.get("x-radar-signature-256")),
+    ).toBe(true);
+
+    // After recovery, the next pass leaves the quarantined run in the DLQ.
+    stack.github.setFaults({});
+    await closeGitHubBreaker(stack, Date.now() - 1);
+    const resumedBefore = (await counters())["redrive.resumed"] ?? 0;
+    await runMaintenance(stack);
+    expect((await counters())["redrive.resumed"] ?? 0).toBe(resumedBefore);
+    const { deadLetters } = await adminOk<{ deadLetters: DeadLetter[] }>(
+      stack,
+      "GET",
+      "/dead-letters?state=quarantined",
+    );
+    const entry = deadLetters.find((item) => item.workflowRunId === quarantined.workflowRunId);
+    expect(entry?.quarantined).toBe(true);
+    expect(entry?.redriveCount).toBe(1);
+  });
+});
