@@ -8,7 +8,7 @@ let qstash: TestQStash;
 let target: HttpTarget;
 let client: Client;
 
-/** Paths that answer with a fixed failure; everything else answers 200. */
+/** Returns a fixed failure for some paths and 200 for every other path. */
 function respond(path: string, index: number): Response {
   if (path.startsWith("/fail-once") && index === 0) return new Response("try again", { status: 500 });
   if (path.startsWith("/always-500"))
