@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRuntime } from "../../server/runtime.js";
 import { verifyRadarSignature } from "../../steps/delivery/index.js";
-import type { Alert, DeadLetter } from "../../steps/maintenance/index.js";
+import { type Alert, type DeadLetter, opsOf } from "../../steps/maintenance/index.js";
 import { type HttpTarget, startHttpTarget } from "../helpers/http-target.js";
 import { startTestStack, type TestStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -89,18 +90,12 @@ describe("dead-letter re-drive", () => {
     expect((await admin(stack, "GET", `/dead-letters/${letter.dlqId}`)).status).toBe(404);
     const { deadLetters } = await adminOk<{ deadLetters: DeadLetter[] }>(stack, "GET", "/dead-letters");
     expect(deadLetters.map((entry) => entry.workflowRunId)).not.toContain(letter.workflowRunId);
-    const resumedRunId = await waitFor(async () => {
-      const { runs } = await adminOk<{ runs: { workflowRunId: string; record: unknown }[] }>(
-        stack,
-        "GET",
-        "/quarantine",
-      );
-      expect(runs.map((run) => run.workflowRunId)).not.toContain(letter.workflowRunId);
-      const { getRuntime } = await import("../../server/runtime.js");
-      const { opsOf } = await import("../../steps/maintenance/index.js");
-      const record = await opsOf(getRuntime(stack.appEnv)).deadRuns.get(letter.workflowRunId);
-      return record?.state === "redriven" && record.redrivenAs;
-    });
+    const deadRuns = opsOf(getRuntime(stack.appEnv)).deadRuns;
+    const record = await deadRuns.get(letter.workflowRunId);
+    expect(record?.state).toBe("redriven");
+    const resumedRunId = record?.redrivenAs ?? "";
+    expect(resumedRunId).not.toBe("");
+    expect(await deadRuns.isQuarantined(letter.workflowRunId)).toBe(false);
     await waitForRunState(stack, resumedRunId, "RUN_SUCCESS");
   });
 
