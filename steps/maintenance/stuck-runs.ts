@@ -121,8 +121,9 @@ export async function handleStuckRuns(
     const workflowId = workflowIdOf(run.workflowUrl);
     const threshold = stuckAfterSeconds[workflowId];
     if (run.workflowRunId === selfRunId || threshold === undefined) continue;
-    const idleSeconds = Math.floor((now - lastProgressAt(run)) / 1000);
-    if (idleSeconds <= threshold) continue;
+    const idleMs = now - lastProgressAt(run);
+    if (idleMs <= threshold * 1000) continue;
+    const idleSeconds = Math.floor(idleMs / 1000);
 
     // Claimed before acting, so a retried step or an overlapping pass does not act twice.
     const claimed = await runtime.redis.set(handledKey(run.workflowRunId), stuckRunAction, {
