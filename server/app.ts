@@ -76,7 +76,7 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
 
   return {
     webhooks: new Hono().route("/", webhookRoute),
-    admin: new Hono().route("/admin", deadLetters).route("/admin", admin),
+    admin: new Hono().route("/admin", admin).route("/admin", deadLetters),
   };
 }
 

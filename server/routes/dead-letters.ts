@@ -114,7 +114,11 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
   // Errors are JSON `{ error }` like the rest of the admin API; the parent app's handler does not
   // reach into this sub-app.
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+    if (error instanceof HTTPException) {
+      // bearerAuth's rejections carry their own JSON response.
+      if (error.res) return error.getResponse();
+      return c.json({ error: error.message }, error.status);
+    }
     runtime.logger.error("dead-letter admin request failed", { path: c.req.path, error });
     return c.json({ error: "internal error" }, 500);
   });

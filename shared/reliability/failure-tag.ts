@@ -8,7 +8,7 @@
  */
 import type { DependencyName, FailureKind } from "./failure.js";
 
-/** What failed: a `FailureKind`, or `circuit-open` when the breaker deferred the call until retries ran out. */
+/** Failure kind in a tag: a `FailureKind` other than `poison`, or `circuit-open` when the breaker deferred the call until the retries ran out. */
 export type TaggedFailureKind = Exclude<FailureKind, "poison"> | "circuit-open";
 
 export interface FailureTag {

@@ -77,7 +77,7 @@ async function restartTrigger(
     case WORKFLOW_IDS.notify:
       return notifyTrigger(runtime, NotifyPayloadSchema.parse(payload));
     case WORKFLOW_IDS.analyze:
-      // Normally invoked by scan-repository; started on its own it still notifies by itself.
+      // Normally invoked by scan-repository. Started on its own, it still invokes notify-subscribers itself.
       return {
         url: runtime.workflowUrl(WORKFLOW_IDS.analyze),
         body: AnalyzePayloadSchema.parse(payload),
@@ -205,7 +205,7 @@ async function buildTrigger(
   try {
     return await restartTrigger(runtime, workflowId, initialPayloadOf(run));
   } catch (error) {
-    // The stored payload no longer parses (or the log has none): alert instead of restarting.
+    // The stored payload no longer parses, or the log has none, so the caller alerts instead of restarting.
     logger.error("stuck run cannot be restarted from its payload", {
       workflowRunId: run.workflowRunId,
       workflowId,

@@ -117,8 +117,11 @@ describe("dead-letter re-drive", () => {
       { description: "re-driven run in quarantine", timeoutMs: 45_000, intervalMs: 100 },
     );
 
-    const { alerts } = await adminOk<{ alerts: Alert[] }>(stack, "GET", "/alerts?code=run-quarantined");
-    const alert = alerts.find((item) => item.workflowRunId === quarantined.workflowRunId);
+    // The run enters quarantine just before its alert is stored.
+    const alert = await waitFor(async () => {
+      const { alerts } = await adminOk<{ alerts: Alert[] }>(stack, "GET", "/alerts?code=run-quarantined");
+      return alerts.find((item) => item.workflowRunId === quarantined.workflowRunId);
+    });
     expect(alert?.dependency).toBe("github");
     expect(alert?.details.redriveOf).toBe(letter.workflowRunId);
 
