@@ -43,11 +43,15 @@ export interface ChaosOptions {
 }
 
 /**
- * App bindings of a chaos run. Retry delays, breaker open time and the GitHub timeout are shortened so
- * that a run of a few hundred scans settles in minutes; the retry counts stay the product defaults.
+ * App bindings of a chaos run. Retry delays, breaker open time and the GitHub timeout are shortened,
+ * and the scan flow control raised from 4 in flight and 60 per minute, so that a run of a few hundred
+ * scans settles in minutes. The flow-control rate counts every step delivery of a scan, so the
+ * defaults allow only about 12 scans a minute. The retry counts stay the product defaults.
  */
 export const CHAOS_APP_ENV: Record<string, string> = {
   GITHUB_REPOSITORIES_PER_REQUEST: "1",
+  GITHUB_SCAN_PARALLELISM: "16",
+  GITHUB_SCAN_RATE_PER_MINUTE: "1200",
   GITHUB_TIMEOUT_MS: "1000",
   ANALYSER: "model",
   RETRY_POLICIES: JSON.stringify({
