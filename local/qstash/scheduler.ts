@@ -89,6 +89,11 @@ export function startScheduler(
           for (const id of ids) runOne(id);
         }
         if (claimed > 0 && claimed === capacity) continue;
+        if (capacity <= 0) {
+          // All slots are busy; a finishing delivery wakes the loop.
+          await sleep(options.pollIntervalMs);
+          continue;
+        }
         const nextDue = await context.messages.nextDueAt();
         const untilDue = nextDue === undefined ? options.pollIntervalMs : nextDue - context.now();
         await sleep(Math.min(options.pollIntervalMs, untilDue));
