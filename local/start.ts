@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseStackConfig } from "./config.js";
-import { runDiscover } from "./discover/index.js";
+import { formatSummary, runDiscover } from "./discover/index.js";
 import { startLocalStack } from "./stack.js";
 
 const USAGE = `Usage: npm start -- [--no-discover] [--quiet]
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 
   if (!values["no-discover"]) {
-    await runDiscover(stack, { progress: process.stdout.isTTY === true });
+    const { summary, subscribers } = await runDiscover(stack, { progress: process.stdout.isTTY === true });
+    console.log(formatSummary(summary, subscribers));
   }
   console.log("\nThe stack keeps running; press Ctrl-C to stop it.");
 }

@@ -63,12 +63,15 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
     logger,
     now: () => runtime.now().getTime(),
     syncSchedules: () => syncSchedules(runtime),
-    findUnknownRepositories: async (names) => {
+    resolveRepositories: async (names) => {
       const result = await fetchRepositories(runtime.github, names, {
         since: Object.fromEntries(names.map((name) => [name, runtime.now().toISOString()])),
         repositoriesPerRequest: config.github.repositoriesPerRequest,
       });
-      return result.notFound.map((error) => error.repository);
+      return {
+        found: [...new Set(result.scanned.map((scan) => scan.repository.nameWithOwner))],
+        unknown: result.notFound.map((error) => error.repository),
+      };
     },
   });
 
@@ -76,7 +79,10 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
 
   return {
     webhooks: new Hono().route("/", webhookRoute),
-    admin: new Hono().route("/admin", admin).route("/admin", deadLetters),
+    admin: new Hono()
+      .route("/admin", admin)
+      .route("/admin", deadLetters)
+      .notFound((c) => c.json({ error: `no admin route for ${c.req.method} ${c.req.path}` }, 404)),
   };
 }
 

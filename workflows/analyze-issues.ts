@@ -9,6 +9,7 @@
  */
 import type { InvokableWorkflow } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
+import { silentLogger } from "../shared/logger.js";
 import { retryOptions } from "../shared/reliability/index.js";
 import {
   type AnalyserOutput,
@@ -73,7 +74,9 @@ export function createAnalyzeWorkflow(
             retries: MODEL_CALL_RETRIES,
             timeoutSeconds: MODEL_CALL_TIMEOUT_SECONDS,
           }),
-        logger,
+        // This code runs again on every delivery of the run, so it stays silent; the `store` step
+        // logs each fallback once.
+        logger: silentLogger,
       });
       const repositories = new Map(
         batch.repositories.map((repository) => [repository.nameWithOwner, repository]),

@@ -30,6 +30,8 @@ export const SweepPayloadSchema = z
   .object({
     /** Scan every watched repository, due or not. */
     all: z.boolean().default(false),
+    /** Scan these watched repositories now, due or not; names that are not watched are skipped. */
+    repositories: z.array(RepositoryNameSchema).max(5000).optional(),
   })
   .default({ all: false });
 export type SweepPayload = z.input<typeof SweepPayloadSchema>;

@@ -27,9 +27,16 @@ export function createSweepWorkflow(resolve: RuntimeResolver) {
     const batches = await context.run("pick-due", async () => {
       const { repositories } = runtime.stores;
       const nowMs = runtime.now().getTime();
-      const names = payload.require().all
-        ? await repositories.listWatched()
-        : await repositories.due(nowMs, runtime.config.schedule.sweepMaxRepositories);
+      const request = payload.require();
+      let names: string[];
+      if (request.repositories !== undefined) {
+        const watched = new Set(await repositories.listWatched());
+        names = request.repositories.filter((name) => watched.has(name));
+      } else if (request.all) {
+        names = await repositories.listWatched();
+      } else {
+        names = await repositories.due(nowMs, runtime.config.schedule.sweepMaxRepositories);
+      }
       // Rescheduled before the scans start: a scan that fails goes to the dead-letter queue and is
       // re-driven from there, rather than being started again by every sweep.
       await repositories.scheduleNext(names, nowMs + runtime.config.schedule.scanIntervalMinutes * 60_000);

@@ -6,15 +6,17 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig } from "../config.js";
+import { BUNDLED_SNAPSHOT_DIR, loadSnapshot } from "../github/index.js";
 import { startLocalStack } from "../stack.js";
-import { formatSummary, runDiscover } from "./index.js";
+import { formatSummary, loadSubscribers, readRepositoryNames, runDiscover } from "./index.js";
 
 const USAGE = `Usage: npm run discover -- [--report FILE] [--snapshot DIR] [--subscribers FILE] [--analyser heuristic|model]
 
-Starts the local stack, watches every repository of the snapshot, runs a sweep, the analyses and the
-notifications, then a digest pass, and prints a summary. Running it again on unchanged data performs
-no analysis and sends no notification, because the state stays in Redis (REDIS_URL, key prefix
-LOCAL_KEY_PREFIX).
+Starts the local stack on its configured ports (so it cannot run beside \`npm start\`), watches every
+repository of the snapshot, scans them, runs the analyses and notifications, then a digest pass, and
+prints a summary. Running it again on unchanged data performs no analysis and sends no notification,
+because the state stays in Redis (REDIS_URL, key prefix LOCAL_KEY_PREFIX). Runs left over from an
+interrupted run on the same prefix resume and are waited for.
 
   --report FILE       also write the summary as JSON to FILE
   --snapshot DIR      serve this snapshot directory (repositories.json, issues.json) instead of the bundled one
@@ -41,14 +43,15 @@ async function main(): Promise<void> {
     throw new Error(`--analyser must be heuristic or model, got ${values.analyser}`);
   }
 
+  // Bad files fail here, before anything starts or changes in Redis.
+  const snapshotDir = values.snapshot ? resolve(values.snapshot) : BUNDLED_SNAPSHOT_DIR;
+  await loadSnapshot(snapshotDir);
+  await readRepositoryNames(snapshotDir);
+  if (values.subscribers) await loadSubscribers(resolve(values.subscribers), "http://127.0.0.1");
+
+  // The configured ports, not free ones: workflow runs left over from an earlier stack on this key
+  // prefix call the same app URL, so they resume and finish in this run.
   const config = parseStackConfig(process.env, {
-    // Port 0 everywhere: a discover run never collides with a stack started by `npm start`.
-    QSTASH_PORT: 0,
-    REDIS_REST_PORT: 0,
-    GITHUB_PORT: 0,
-    MODEL_PORT: 0,
-    SINKS_PORT: 0,
-    APP_PORT: 0,
     LOG_LEVEL: process.env.LOG_LEVEL === undefined ? "warn" : undefined,
     ...(values.snapshot ? { GITHUB_SNAPSHOT_DIR: resolve(values.snapshot) } : {}),
     ...(values.analyser ? { ANALYSER: values.analyser as "heuristic" | "model" } : {}),

@@ -35,7 +35,8 @@ export interface DiscoverResult {
 
 const WATCH_CHUNK = 500;
 
-async function readRepositoryNames(snapshotDir: string): Promise<string[]> {
+/** Reads the `nameWithOwner` of every repository in a snapshot directory; throws naming a bad record. */
+export async function readRepositoryNames(snapshotDir: string): Promise<string[]> {
   const file = join(snapshotDir, "repositories.json");
   const records = JSON.parse(await readFile(file, "utf8")) as { nameWithOwner?: unknown }[];
   return records.map((record, index) => {
@@ -100,15 +101,16 @@ export async function runDiscover(stack: LocalStack, options: DiscoverOptions = 
     bar.update(Math.min(scanned, repositories.length), { runs: activeRuns });
   };
 
-  const sweepStart = Date.now();
-  await admin(stack, "POST", "/sweeps", { all: true });
-  await waitForIdle(client, { sinceMs: sweepStart, onPoll, timeoutMs: options.timeoutMs });
+  // Only the snapshot's repositories: other repositories watched under the same prefix are not
+  // part of this run, and the stand-in would report them as gone from GitHub.
+  const appBaseUrl = stack.appEnv.APP_BASE_URL ?? "";
+  await admin(stack, "POST", "/sweeps", { repositories });
+  await waitForIdle(client, { appBaseUrl, onPoll, timeoutMs: options.timeoutMs });
   say("Scans, analyses and alerts finished; sending digests...");
 
   bar?.update({ phase: "digest", runs: 0 });
-  const digestStart = Date.now();
   await admin(stack, "POST", "/digests", { ignoreDigestHour: true });
-  await waitForIdle(client, { sinceMs: digestStart, onPoll, timeoutMs: options.timeoutMs });
+  await waitForIdle(client, { appBaseUrl, onPoll, timeoutMs: options.timeoutMs });
   bar?.stop();
 
   const delta = statsDelta(statsBefore, await stores.stats.read());

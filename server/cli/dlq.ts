@@ -116,8 +116,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
 
-  const local = parseStackConfig({});
-  const baseUrl = (values.url ?? io.env.RADAR_URL ?? `http://127.0.0.1:${local.APP_PORT}`).replace(/\/$/, "");
+  // Defaults come from the local stack's configuration, so APP_PORT and LOCAL_HOST apply here too.
+  const local = parseStackConfig(io.env);
+  const baseUrl = (values.url ?? io.env.RADAR_URL ?? `http://${local.LOCAL_HOST}:${local.APP_PORT}`).replace(
+    /\/$/,
+    "",
+  );
   const token = values.token ?? io.env.ADMIN_TOKEN ?? local.ADMIN_TOKEN;
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     let response: Response;

@@ -18,7 +18,7 @@ export interface AdminLauncher {
     issueNumbers?: number[];
     reason: string;
   }): Promise<{ workflowRunId: string }>;
-  sweep(input: { all: boolean }): Promise<{ workflowRunId: string }>;
+  sweep(input: { all: boolean; repositories?: string[] }): Promise<{ workflowRunId: string }>;
   digest(input: { subscriberIds?: string[]; ignoreDigestHour: boolean }): Promise<{ workflowRunId: string }>;
   /** Returns the run's log record, or null when no run has that id. */
   run(workflowRunId: string): Promise<unknown | null>;
@@ -30,8 +30,11 @@ export interface AdminRouteOptions {
   launcher: AdminLauncher;
   /** Creates or updates the QStash schedules of the sweep and the digest pass; returns them. */
   syncSchedules(): Promise<unknown[]>;
-  /** Confirms repositories exist on GitHub; returns the names GitHub does not know. */
-  findUnknownRepositories(names: string[]): Promise<string[]>;
+  /**
+   * Looks repositories up on GitHub. `found` has GitHub's own spelling of each name (which may differ
+   * in case from the request), `unknown` the requested names GitHub does not know.
+   */
+  resolveRepositories(names: string[]): Promise<{ found: string[]; unknown: string[] }>;
   logger: Logger;
   now(): number;
 }
@@ -46,11 +49,18 @@ const ScanBodySchema = z
     message: "issueNumbers needs exactly one repository",
     path: ["issueNumbers"],
   });
-const SweepBodySchema = z.object({ all: z.boolean().default(false) });
-const DigestBodySchema = z.object({
-  subscriberIds: z.array(z.string().min(1)).optional(),
-  ignoreDigestHour: z.boolean().default(false),
-});
+const SweepBodySchema = z
+  .object({
+    all: z.boolean().default(false),
+    repositories: z.array(RepositoryNameSchema).min(1).max(5000).optional(),
+  })
+  .strict();
+const DigestBodySchema = z
+  .object({
+    subscriberIds: z.array(z.string().min(1)).min(1).optional(),
+    ignoreDigestHour: z.boolean().default(false),
+  })
+  .strict();
 const OpportunityQuerySchema = z.object({
   language: z.string().min(1).optional(),
   label: z.string().min(1).optional(),
@@ -58,11 +68,15 @@ const OpportunityQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-/** Parses a JSON body with `schema`; a body that is not JSON or not of that shape gets a 400 naming the problem. */
+/**
+ * Parses a JSON body with `schema`; a body that is not JSON or not of that shape gets a 400 naming the
+ * problem. An empty body counts as `{}`, so endpoints whose fields are all optional need none.
+ */
 async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
-  let raw: unknown;
+  const text = await c.req.text();
+  let raw: unknown = {};
   try {
-    raw = await c.req.json();
+    if (text.trim().length > 0) raw = JSON.parse(text);
   } catch {
     throw new HTTPException(400, { message: "request body is not valid JSON" });
   }
@@ -102,13 +116,14 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
 
   app.post("/repositories", async (c) => {
     const body = await readJson(c, WatchBodySchema);
-    const unknown = await options.findUnknownRepositories(body.repositories);
+    const requested = [...new Set(body.repositories.map((name) => name.toLowerCase()))];
+    const { found, unknown } = await options.resolveRepositories(requested);
     if (unknown.length > 0) {
       return c.json({ error: `repository not found on GitHub: ${unknown.join(", ")}` }, 404);
     }
-    const added = await stores.repositories.watch(body.repositories, options.now());
-    logger.info("repositories watched", { requested: body.repositories.length, added });
-    return c.json({ watched: body.repositories.length, added }, 201);
+    const added = await stores.repositories.watch(found, options.now());
+    logger.info("repositories watched", { requested: found.length, added });
+    return c.json({ watched: found.length, added, repositories: found }, 201);
   });
 
   app.get("/repositories", async (c) => c.json({ repositories: await stores.repositories.listWatched() }));
@@ -140,7 +155,15 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
 
   app.post("/sweeps", async (c) => c.json(await launcher.sweep(await readJson(c, SweepBodySchema)), 202));
 
-  app.post("/digests", async (c) => c.json(await launcher.digest(await readJson(c, DigestBodySchema)), 202));
+  app.post("/digests", async (c) => {
+    const body = await readJson(c, DigestBodySchema);
+    if (body.subscriberIds !== undefined) {
+      const known = await Promise.all(body.subscriberIds.map((id) => stores.subscribers.get(id)));
+      const missing = body.subscriberIds.filter((_, index) => known[index] === null);
+      if (missing.length > 0) return c.json({ error: `subscriber not found: ${missing.join(", ")}` }, 404);
+    }
+    return c.json(await launcher.digest(body), 202);
+  });
 
   app.get("/opportunities", async (c) => {
     const query = OpportunityQuerySchema.safeParse(c.req.query());
@@ -160,7 +183,7 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
   });
 
   app.put("/subscribers/:id", async (c) => {
-    const body = await readJson(c, SubscriberSchema.omit({ id: true }));
+    const body = await readJson(c, SubscriberSchema.omit({ id: true }).strict());
     const parsed = SubscriberSchema.safeParse({ ...body, id: c.req.param("id") });
     if (!parsed.success)
       return c.json({ error: `invalid subscriber id: ${parsed.error.issues[0]?.message}` }, 400);
@@ -170,6 +193,12 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
   });
 
   app.get("/subscribers", async (c) => c.json({ subscribers: await stores.subscribers.list() }));
+
+  app.get("/subscribers/:id", async (c) => {
+    const subscriber = await stores.subscribers.get(c.req.param("id"));
+    if (subscriber === null) return c.json({ error: `subscriber ${c.req.param("id")} not found` }, 404);
+    return c.json(subscriber);
+  });
 
   app.delete("/subscribers/:id", async (c) => {
     const removed = await stores.subscribers.remove(c.req.param("id"));

@@ -1,14 +1,20 @@
 import { z } from "zod";
 
+/** An absolute http(s) URL; other schemes (`file:`, `javascript:`) are rejected. */
+const HttpUrlSchema = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), "must be an http:// or https:// URL");
+
 export const ChannelSchema = z.discriminatedUnion("type", [
-  z.object({
+  z.strictObject({
     type: z.literal("webhook"),
-    url: z.string().url(),
+    url: HttpUrlSchema,
     /** HMAC SHA-256 key for the `X-Radar-Signature-256` header. */
     secret: z.string().min(16, "webhook secret must be at least 16 characters"),
   }),
-  z.object({ type: z.literal("email"), to: z.string().email() }),
-  z.object({ type: z.literal("slack"), webhookUrl: z.string().url() }),
+  z.strictObject({ type: z.literal("email"), to: z.string().email() }),
+  z.strictObject({ type: z.literal("slack"), webhookUrl: HttpUrlSchema }),
 ]);
 export type Channel = z.infer<typeof ChannelSchema>;
 export type ChannelType = Channel["type"];

@@ -69,7 +69,15 @@ export async function storeAnalyses(
     opportunities.push(buildOpportunity(issue, repository, analysis, now));
 
     add(output.analyser === "model" ? "analyses.model" : "analyses.heuristic", 1);
-    if (output.fallbackReason !== null) add("analyses.fallback", 1);
+    if (output.fallbackReason !== null) {
+      add("analyses.fallback", 1);
+      logger.warn("model analysis replaced by the heuristic result", {
+        issueId,
+        repository: issue.repository,
+        model: output.model,
+        fallbackReason: output.fallbackReason,
+      });
+    }
     if (output.usage) {
       add("model.tokens.input", output.usage.inputTokens);
       add("model.tokens.output", output.usage.outputTokens);

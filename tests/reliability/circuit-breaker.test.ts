@@ -157,7 +157,8 @@ describe("circuit breaker", () => {
   });
 
   it("lists breakers with state", async () => {
-    const { first, keyPrefix } = twoInstances({ minimumRequests: 1 });
+    // A long open time, so a slow machine cannot see the breaker turn half-open before the listing.
+    const { first, keyPrefix } = twoInstances({ minimumRequests: 1, openSeconds: 60 });
     const model = createCircuitBreaker(rest.redis, { ...FAST, name: "model", keyPrefix });
     await first.recordFailure();
     await model.recordSuccess();

@@ -146,6 +146,64 @@ describe("admin API", () => {
     );
   });
 
+  it("repository names take GitHub's spelling", async () => {
+    const response = await admin(
+      "POST",
+      "/repositories",
+      JSON.stringify({ repositories: ["GOLANG/GO", "golang/go"] }),
+    );
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ watched: 1, added: 0, repositories: ["golang/go"] });
+  });
+
+  it("non-http channel URL gets 400", async () => {
+    const response = await admin(
+      "PUT",
+      "/subscribers/bad-url",
+      JSON.stringify({
+        name: "x",
+        channels: [{ type: "webhook", url: "file:///etc/passwd", secret: "a-secret-of-sixteen+" }],
+        timezone: "UTC",
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatch(/channels\.0\.url: must be an http/);
+    expect((await admin("GET", "/subscribers/bad-url")).status).toBe(404);
+  });
+
+  it("unknown subscriber field gets 400", async () => {
+    const response = await admin(
+      "PUT",
+      "/subscribers/typo",
+      JSON.stringify({
+        name: "x",
+        channels: [{ type: "email", to: "a@example.com" }],
+        timezone: "UTC",
+        digesthour: 7,
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatch(/digesthour/);
+  });
+
+  it("subscriber by id", async () => {
+    const response = await admin("GET", "/subscribers/py-docs");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: "py-docs", timezone: "Europe/Berlin" });
+  });
+
+  it("digest for unknown subscriber gets 404", async () => {
+    const response = await admin("POST", "/digests", JSON.stringify({ subscriberIds: ["nobody"] }));
+    expect(response.status).toBe(404);
+    expect(await errorOf(response)).toMatch(/nobody/);
+  });
+
+  it("sweep needs no body", async () => {
+    const response = await admin("POST", "/sweeps");
+    expect(response.status).toBe(202);
+    expect(await response.json()).toHaveProperty("workflowRunId");
+  });
+
   it("run lookup finds a scan", async () => {
     const started = await admin("POST", "/scans", JSON.stringify({ repositories: ["golang/go"] }));
     expect(started.status).toBe(202);
@@ -163,5 +221,6 @@ describe("admin API", () => {
   it("unknown route gets 404", async () => {
     const response = await admin("GET", "/no-such-thing");
     expect(response.status).toBe(404);
+    expect(await errorOf(response)).toMatch(/no admin route/);
   });
 });
