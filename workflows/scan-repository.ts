@@ -57,6 +57,13 @@ export function createScanWorkflow(
       if (result.isFailed || result.isCanceled) summary.failedAnalysisRuns += 1;
       else summary.opportunities += result.body.opportunityIds.length;
     }
+
+    // Last, so a run that dies before this point reads the same issues again when it is retried.
+    if (Object.keys(scan.nextCursors).length > 0) {
+      await context.run("advance-cursors", () =>
+        runtime.stores.repositories.setIssueCursors(scan.nextCursors),
+      );
+    }
     return summary;
   });
 }

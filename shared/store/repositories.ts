@@ -57,6 +57,19 @@ export function createRepositoryStore(redis: Redis, keys: Keys) {
       });
     },
 
+    /** Moves each repository's `issuesUpdatedSince`; names without a stored repository are skipped. */
+    async setIssueCursors(cursors: Record<string, string | null>): Promise<void> {
+      const names = Object.keys(cursors);
+      const stored = await this.getMany(names);
+      const writes = redis.pipeline();
+      let count = 0;
+      for (const [name, repository] of stored) {
+        writes.set(keys.repository(name), { ...repository, issuesUpdatedSince: cursors[name] ?? null });
+        count += 1;
+      }
+      if (count > 0) await writes.exec();
+    },
+
     async scheduleNext(names: string[], dueAtMs: number): Promise<void> {
       if (names.length === 0) return;
       const [first, ...rest] = names.map((member) => ({ score: dueAtMs, member }));

@@ -38,6 +38,12 @@ export interface RepositoryScanSummary {
 
 export interface ScanStepResult {
   repositories: RepositoryScanSummary[];
+  /**
+   * The `issuesUpdatedSince` each scanned repository moves to. The workflow writes them in its last
+   * step, after the analyses were handed off, so a scan that crashes in between reads the same issues
+   * again instead of skipping them.
+   */
+  nextCursors: Record<string, string | null>;
   /** Candidate issue ids without a current analysis, in a stable order. */
   toAnalyse: string[];
   candidates: number;
@@ -169,6 +175,7 @@ export async function scanRepositories(
 
   const result: ScanStepResult = {
     repositories: [],
+    nextCursors: {},
     toAnalyse: [],
     candidates: 0,
     rejected: 0,
@@ -194,13 +201,13 @@ export async function scanRepositories(
     const previous = known.get(name);
     const repository: Repository = {
       ...metadata,
-      issuesUpdatedSince:
-        request.issueNumbers === undefined
-          ? nextSince(issues, previous?.issuesUpdatedSince ?? null)
-          : (previous?.issuesUpdatedSince ?? null),
+      issuesUpdatedSince: previous?.issuesUpdatedSince ?? null,
       lastScannedAt: now.toISOString(),
     };
     await stores.repositories.upsert(repository);
+    if (request.issueNumbers === undefined) {
+      result.nextCursors[name] = nextSince(issues, previous?.issuesUpdatedSince ?? null);
+    }
 
     const upserted = await stores.issues.upsertMany(issues);
     const touched = [...upserted.created, ...upserted.changed];
@@ -210,16 +217,19 @@ export async function scanRepositories(
       issuesSeen: issues.length,
       issuesChanged: touched.length,
     });
-    if (touched.length === 0) continue;
+    if (issues.length === 0) continue;
 
+    // Every issue read, not only the changed ones, goes through the filter: after a crash the same
+    // issues are read again but are no longer "changed", and their analysis may still be missing.
     const stored = await stores.issues.listByRepository(name);
+    const fetchedIds = new Set(issues.map((issue) => issue.id));
     const touchedIds = new Set(touched.map((issue) => issue.id));
     const knownContentHashes = new Map(
       stored
-        .filter((issue) => !touchedIds.has(issue.id) && issue.state === "OPEN")
+        .filter((issue) => !fetchedIds.has(issue.id) && issue.state === "OPEN")
         .map((issue) => [issue.contentHash, issue.id] as const),
     );
-    const { candidates, rejected } = filterCandidates(touched, repository, {
+    const { candidates, rejected } = filterCandidates(issues, repository, {
       now,
       staleAfterDays: config.schedule.staleAfterDays,
       knownContentHashes,
@@ -233,7 +243,7 @@ export async function scanRepositories(
     const needIds = new Set(needAnalysis.map((issue) => issue.id));
     result.toAnalyse.push(...needAnalysis.map((issue) => issue.id));
 
-    const current = candidates.filter((issue) => !needIds.has(issue.id));
+    const current = candidates.filter((issue) => !needIds.has(issue.id) && touchedIds.has(issue.id));
     const analyses = await stores.analyses.getMany(current.map((issue) => issue.id));
     const reranked = current.flatMap((issue) => {
       const analysis = analyses.get(issue.id);
