@@ -2,7 +2,7 @@
  * Starts the local QStash server on its own:
  *
  *   npm run qstash:local -- --port 8080 [--redis-url redis://127.0.0.1:6379] [--token <token>]
- *     [--current-signing-key <key>] [--next-signing-key <key>] [--key-prefix qstash:]
+ *     [--current-signing-key <key>] [--next-signing-key <key>] [--key-prefix qstash:] [--lease-ms 60000]
  *
  * Prints the URL, token and signing keys to put in QSTASH_URL, QSTASH_TOKEN,
  * QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY, then logs every delivery, retry and
@@ -21,6 +21,8 @@ const HELP = `Usage: npm run qstash:local -- [options]
   --token <token>               API token, base64 JSON with a UserID (default: the QStash dev token)
   --current-signing-key <key>   key that signs deliveries (default: the QStash dev key)
   --next-signing-key <key>      next signing key reported by GET /v2/keys (default: the QStash dev key)
+  --lease-ms <ms>               lease of a claimed message, renewed while it is delivered; a crashed
+                                server's messages are retried about this long later (default 60000)
   --log-level <level>           pino level: debug, info, warn or error (default info)
   --help                        show this help`;
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       token: { type: "string" },
       "current-signing-key": { type: "string" },
       "next-signing-key": { type: "string" },
+      "lease-ms": { type: "string", default: "60000" },
       "log-level": { type: "string", default: "info" },
       help: { type: "boolean", default: false },
     },
@@ -47,6 +50,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`invalid --port "${values.port}": expected an integer from 0 to 65535`);
   }
+  const leaseMs = Number(values["lease-ms"]);
+  if (!Number.isInteger(leaseMs) || leaseMs < 100) {
+    throw new Error(`invalid --lease-ms "${values["lease-ms"]}": expected an integer of at least 100`);
+  }
   const logger = pino({ name: "qstash-local", level: values["log-level"] });
   const server = await startQStashServer({
     port,
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     token: values.token,
     currentSigningKey: values["current-signing-key"],
     nextSigningKey: values["next-signing-key"],
+    leaseMs,
     logger,
   });
 

@@ -9,15 +9,15 @@
  * process.env.QSTASH_URL = qstash.url;
  * process.env.QSTASH_TOKEN = qstash.token;
  */
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { listen } from "../http/index.js";
 import type { CoreContext, ServerSettings } from "./context.js";
 import type { DispatchFeatures, ServerContext } from "./contracts.js";
 import { createDispatchFeatures } from "./dispatch/index.js";
 import { createRedisKeys } from "./keys.js";
 import { createAcceptPublish } from "./publish/accept.js";
+import { createRequestDrain } from "./request-drain.js";
 import { startScheduler } from "./scheduler.js";
 import { createApp } from "./server.js";
 import { DlqStore } from "./store/dlq.js";
@@ -35,6 +35,9 @@ export const DEV_CREDENTIALS = {
 
 export { createPassThroughDispatch } from "./passthrough-dispatch.js";
 
+/** Maximum wait at close for running HTTP handlers to finish before Redis is closed, in ms. */
+const CLOSE_DRAIN_TIMEOUT_MS = 10_000;
+
 export interface QStashServerOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
@@ -51,7 +54,12 @@ export interface QStashServerOptions {
   logger?: pino.Logger;
   /** Maximum wait between two checks for due messages, in ms; default 1000. New messages wake it at once. */
   pollIntervalMs?: number;
-  /** Lease of a claimed message, in ms; default 60 000. A crashed server's messages are retried after it. */
+  /**
+   * Lease of a claimed message and of its dispatch gate slot, in ms; default 60 000. The server renews
+   * both every third of the lease while it works on the message, so a delivery may take longer than
+   * the lease. When the server crashes, the renewals stop and another server on the same Redis prefix
+   * (or this one after a restart) retries the message about one lease later.
+   */
   leaseMs?: number;
   /** Maximum deliveries in flight in this server; default 64. */
   maxConcurrency?: number;
@@ -79,7 +87,10 @@ export interface QStashServer {
   token: string;
   currentSigningKey: string;
   nextSigningKey: string;
-  /** Stops the loops, hands in-flight deliveries back to Redis, and closes the HTTP server and Redis. */
+  /**
+   * Stops the loops, hands in-flight deliveries back to Redis, closes the HTTP server, waits (up to
+   * 10 s) for running request handlers, and closes Redis.
+   */
   close(): Promise<void>;
 }
 
@@ -136,14 +147,18 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
   };
   context.acceptPublish = createAcceptPublish(context);
 
-  const app = createApp(context);
-  const httpServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
-      resolve(server),
-    );
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  const requestDrain = createRequestDrain();
+  const app = createApp(context, { middleware: [requestDrain.middleware] });
+  let httpServer: Awaited<ReturnType<typeof listen>>;
+  try {
+    httpServer = await listen(app, { port: options.port ?? 0, host });
+  } catch (error) {
+    // Nothing else has started yet; the Redis connections would otherwise keep the process alive.
+    subscriber.disconnect();
+    redis.disconnect();
+    throw error;
+  }
+  const url = httpServer.url;
   settings.baseUrl = url;
 
   const scheduler = startScheduler(context, subscriber, {
@@ -163,10 +178,13 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     close() {
       closed ??= (async () => {
         await Promise.all([scheduler.stop(), dispatchScheduler.stop()]);
-        await new Promise<void>((resolve) => {
-          httpServer.close(() => resolve());
-          if ("closeAllConnections" in httpServer) httpServer.closeAllConnections();
-        });
+        await httpServer.close();
+        if (!(await requestDrain.waitForIdle(CLOSE_DRAIN_TIMEOUT_MS))) {
+          logger.warn(
+            { url, timeoutMs: CLOSE_DRAIN_TIMEOUT_MS },
+            "requests still running at close; closing Redis under them",
+          );
+        }
         subscriber.disconnect();
         await redis.quit();
         logger.info({ url }, "qstash server stopped");

@@ -15,6 +15,7 @@ import type { CoreContext } from "./context.js";
 import type { MessageOutcome } from "./contracts.js";
 import { type AttemptResult, buildRequest, sendRequest } from "./delivery.js";
 import { parseRetryAfterMs } from "./durations.js";
+import { type LeaseHeartbeat, startLeaseHeartbeat } from "./lease-heartbeat.js";
 import { gateSubjectOf } from "./publish/accept.js";
 import { compileRetryDelay, defaultRetryDelayMs, MAX_RETRY_DELAY_MS } from "./retry-delay.js";
 import type { StoredMessage } from "./store/message.js";
@@ -22,8 +23,6 @@ import { failRun } from "./workflow/lifecycle.js";
 import type { WorkflowRun } from "./workflow/run.js";
 import { fireWaitTimeout } from "./workflow/waiters.js";
 
-/** Extra lease time on top of an attempt's timeout, covering the work before and after the request. */
-const LEASE_MARGIN_MS = 30_000;
 /** How many attempt errors a message keeps for the logs API. */
 const MAX_KEPT_ERRORS = 5;
 const RETRY_AFTER_HEADERS = [
@@ -204,11 +203,28 @@ async function onRetry(
   );
 }
 
-/** Processes one claimed message; `options.token` is the lease token it was claimed with. */
+/**
+ * Processes one claimed message; `options.token` is the lease token it was claimed with. A heartbeat
+ * renews the lease until processing ends, so an attempt may run longer than `options.leaseMs`.
+ */
 export async function processMessage(
   context: CoreContext,
   messageId: string,
   options: ProcessOptions,
+): Promise<void> {
+  const heartbeat = startLeaseHeartbeat(context, messageId, options.token, options.leaseMs);
+  try {
+    await processClaimed(context, messageId, options, heartbeat);
+  } finally {
+    await heartbeat.stop();
+  }
+}
+
+async function processClaimed(
+  context: CoreContext,
+  messageId: string,
+  options: ProcessOptions,
+  heartbeat: LeaseHeartbeat,
 ): Promise<void> {
   const { token } = options;
   const message = await context.messages.get(messageId);
@@ -235,12 +251,10 @@ export async function processMessage(
     return;
   }
 
+  heartbeat.holdGate(subject);
   let result: AttemptResult;
   try {
     const timeoutMs = message.timeoutMs ?? context.settings.defaultTimeoutMs;
-    if (timeoutMs + LEASE_MARGIN_MS > options.leaseMs) {
-      await context.messages.extendLease(messageId, token, timeoutMs + LEASE_MARGIN_MS);
-    }
     const request = await buildRequest(context, message, run);
     context.logger.debug(
       { messageId, workflowRunId: message.workflow?.runId, url: message.url, retried: message.retried },
@@ -248,6 +262,7 @@ export async function processMessage(
     );
     result = await sendRequest(request, timeoutMs, options.closeSignal);
   } finally {
+    await heartbeat.releaseGate();
     await context.dispatch.gate.release(subject);
   }
 

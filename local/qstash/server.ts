@@ -1,7 +1,7 @@
 /**
  * The Hono app of the local QStash server: authentication, JSON errors, and every route group.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "./auth.js";
 import type { CoreContext } from "./context.js";
 import { QStashHttpError } from "./errors.js";
@@ -13,7 +13,12 @@ import { registerPublishRoutes } from "./routes/publish.js";
 import { registerWaitNotifyRoutes } from "./routes/wait-notify.js";
 import { registerWorkflowRoutes } from "./routes/workflows.js";
 
-export function createApp(context: CoreContext): Hono {
+export interface AppOptions {
+  /** Middleware run before authentication on every request, e.g. the request drain of `close`. */
+  middleware?: MiddlewareHandler[];
+}
+
+export function createApp(context: CoreContext, options: AppOptions = {}): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -29,6 +34,7 @@ export function createApp(context: CoreContext): Hono {
   });
   app.notFound((c) => c.json({ error: `endpoint ${c.req.method} ${c.req.path} not found` }, 404));
 
+  for (const middleware of options.middleware ?? []) app.use("*", middleware);
   app.use("*", bearerAuth(context.settings.token));
   registerKeyRoutes(app, context);
   registerPublishRoutes(app, context);

@@ -28,9 +28,12 @@ export function decodeSegment(segment: string): string | null {
   }
 }
 
-/** True when `destination` is an absolute http(s) URL rather than a URL group name. */
+/**
+ * True when `destination` is a URL rather than a URL group name. Any scheme counts, so that an
+ * `ftp://…` destination is rejected as an invalid URL, not looked up as a group.
+ */
 export function isUrlDestination(destination: string): boolean {
-  return /^https?:\/\//i.test(destination);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(destination);
 }
 
 /** Returns the parsed absolute http(s) URL, or null when it is not one. */

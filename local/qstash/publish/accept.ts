@@ -29,8 +29,34 @@ function contentHash(destination: string, headers: Headers, body: Uint8Array): s
   return hash.update(body).digest("base64url");
 }
 
+/**
+ * Tells whether `destination` is a URL (any scheme, so `checkUrl` rejects `ftp://…` with 400) rather
+ * than a URL group name, which cannot contain `:` or `/`.
+ */
 function isUrl(destination: string): boolean {
-  return /^https?:\/\//i.test(destination);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(destination);
+}
+
+// KEYS: deduplication key. ARGV: message id. Deletes the key only while it still names that message.
+const RELEASE_DEDUPLICATION_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+async function releaseDeduplicationId(
+  context: CoreContext,
+  deduplicationId: string,
+  messageId: string,
+): Promise<void> {
+  try {
+    await context.redis.eval(RELEASE_DEDUPLICATION_SCRIPT, 1, context.keys.dedup(deduplicationId), messageId);
+  } catch (error) {
+    // NOTE: with Redis unreachable the id stays taken for the deduplication window (10 minutes).
+    context.logger.warn(
+      { messageId, deduplicationId, err: error },
+      "releasing the deduplication id of a failed publish failed",
+    );
+  }
 }
 
 async function acceptOne(
@@ -99,16 +125,22 @@ async function acceptOne(
     );
   }
 
-  const { deduplicated } = await prepareWorkflowMessage(context, message, request, body);
-  if (deduplicated) {
-    context.logger.info(
-      { messageId, workflowRunId: request.workflow?.runId },
-      "workflow trigger deduplicated",
-    );
-    return { messageId, deduplicated: true };
+  try {
+    const { deduplicated } = await prepareWorkflowMessage(context, message, request, body);
+    if (deduplicated) {
+      context.logger.info(
+        { messageId, workflowRunId: request.workflow?.runId },
+        "workflow trigger deduplicated",
+      );
+      return { messageId, deduplicated: true };
+    }
+    await context.messages.insert(message, message.notBefore);
+  } catch (error) {
+    // Free the deduplication id of a message that was never stored, so the publisher's retry is
+    // accepted instead of returning the id of a message that does not exist.
+    if (deduplicationId !== undefined) await releaseDeduplicationId(context, deduplicationId, messageId);
+    throw error;
   }
-
-  await context.messages.insert(message, message.notBefore);
   await context.events.record(message, "CREATED");
   if (message.queueName || message.flowControl)
     await context.dispatch.onMessageAccepted(gateSubjectOf(message));

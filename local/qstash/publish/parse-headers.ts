@@ -114,6 +114,25 @@ export function parseFlowControl(key: string | null, value: string | null): Flow
   return settings;
 }
 
+/**
+ * Methods a message may be delivered with. The same list as schedules accept (`dispatch/
+ * schedule-definition.ts`), because a due schedule publishes through this parser.
+ * NOTE: the `HTTPMethods` type of `@upstash/qstash` 2.12.0 lists only GET, POST, PUT, DELETE and
+ * PATCH. Whether hosted QStash accepts HEAD and OPTIONS is not documented.
+ */
+const DELIVERY_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
+
+function parseMethod(value: string | null): string {
+  if (value === null) return "POST";
+  const method = value.trim().toUpperCase();
+  if (!DELIVERY_METHODS.has(method)) {
+    throw badRequest(
+      `invalid ${HEADER.method} header "${value}": expected one of ${[...DELIVERY_METHODS].join(", ")}`,
+    );
+  }
+  return method;
+}
+
 function parseNotBefore(headers: Headers, now: number, limits: PublishLimits): number {
   const notBefore = headers.get(HEADER.notBefore);
   if (notBefore !== null) {
@@ -122,7 +141,15 @@ function parseNotBefore(headers: Headers, now: number, limits: PublishLimits): n
         `invalid ${HEADER.notBefore} header "${notBefore}": expected a unix timestamp in seconds`,
       );
     }
-    return Number(notBefore) * 1000;
+    const notBeforeMs = Number(notBefore) * 1000;
+    // The same quota as Upstash-Delay, which also keeps the time within the range of a JS Date.
+    if (notBeforeMs - now > limits.maxDelayMs) {
+      throw new QStashHttpError(
+        412,
+        `${HEADER.notBefore} ${notBefore.trim()} is more than the maximum delay of ${limits.maxDelayMs / 1000}s in the future`,
+      );
+    }
+    return notBeforeMs;
   }
   const delay = headers.get(HEADER.delay);
   if (delay === null) return now;
@@ -181,7 +208,7 @@ export function parsePublishHeaders(headers: Headers, now: number, limits: Publi
   const callbackUrl = headers.get(HEADER.callback);
   const failureCallbackUrl = headers.get(HEADER.failureCallback);
   const request: PublishRequest = {
-    method: (headers.get(HEADER.method) ?? "POST").toUpperCase(),
+    method: parseMethod(headers.get(HEADER.method)),
     deliveryHeaders,
     retries: parseRetries(headers.get(HEADER.retries), limits, HEADER.retries),
     retryDelay,

@@ -50,6 +50,16 @@ redis.call('SREM', KEYS[4], ARGV[1])
 return existed
 `;
 
+// KEYS: due, lease. ARGV: id, token, lease ms, now. Renews the lease only while this token holds it,
+// so a heartbeat that arrives after the attempt finished, or after another server took the message
+// over, changes nothing.
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[4]) + tonumber(ARGV[3]), ARGV[1])
+return ${SCRIPT_CODE.ok}
+`;
+
 // KEYS: due, lease. ARGV: id, token, due at. Gives a claimed message back without using up a retry.
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
@@ -124,12 +134,25 @@ export class MessageStore {
     return Array.isArray(result) ? result.map(String) : [];
   }
 
-  /** Extends the lease of a claimed message, for attempts whose timeout is longer than the lease. */
-  async extendLease(messageId: string, token: string, leaseMs: number): Promise<void> {
-    const multi = this.redis.multi();
-    multi.set(this.keys.lease(messageId), token, "PX", leaseMs);
-    multi.zadd(this.keys.due, "XX", this.now() + leaseMs, messageId);
-    await multi.exec();
+  /**
+   * Renews the lease of a claimed message for another `leaseMs` from now. Returns false when `token`
+   * no longer holds the lease (the attempt finished, or the lease expired and another server claimed
+   * the message).
+   */
+  async renewLease(messageId: string, token: string, leaseMs: number): Promise<boolean> {
+    const code = Number(
+      await this.redis.eval(
+        RENEW_SCRIPT,
+        2,
+        this.keys.due,
+        this.keys.lease(messageId),
+        messageId,
+        token,
+        leaseMs,
+        this.now(),
+      ),
+    );
+    return code === SCRIPT_CODE.ok;
   }
 
   /**
