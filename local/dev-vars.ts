@@ -7,6 +7,7 @@
  * contains secrets of the local stack only, and `.gitignore` lists it.
  */
 import { chmod, writeFile } from "node:fs/promises";
+import { buildAppEnv } from "./app-env.js";
 import type { StackConfig } from "./config.js";
 
 /**
@@ -39,27 +40,14 @@ export function buildDevVars(config: StackConfig, workerPort: number): Record<st
     );
   }
   const base = (port: number): string => `http://${urlHost(config.LOCAL_HOST)}:${port}`;
-  return {
-    QSTASH_URL: base(config.QSTASH_PORT),
-    QSTASH_TOKEN: config.QSTASH_TOKEN,
-    QSTASH_CURRENT_SIGNING_KEY: config.QSTASH_CURRENT_SIGNING_KEY,
-    QSTASH_NEXT_SIGNING_KEY: config.QSTASH_NEXT_SIGNING_KEY,
-    APP_BASE_URL: base(workerPort),
-    UPSTASH_REDIS_REST_URL: base(config.REDIS_REST_PORT),
-    UPSTASH_REDIS_REST_TOKEN: config.REDIS_REST_TOKEN,
-    REDIS_KEY_PREFIX: `${config.LOCAL_KEY_PREFIX}radar:`,
-    GITHUB_GRAPHQL_URL: base(config.GITHUB_PORT),
-    GITHUB_TOKEN: config.GITHUB_TOKEN,
-    GITHUB_WEBHOOK_SECRET: config.GITHUB_WEBHOOK_SECRET,
-    ADMIN_TOKEN: config.ADMIN_TOKEN,
-    ANALYSER: config.ANALYSER,
-    MODEL_BASE_URL: `${base(config.MODEL_PORT)}/v1`,
-    MODEL_API_KEY: config.MODEL_API_KEY,
-    MODEL_NAME: config.MODEL_NAME,
-    RESEND_BASE_URL: `${base(config.SINKS_PORT)}/resend`,
-    RESEND_API_KEY: config.RESEND_API_KEY,
-    LOG_LEVEL: config.LOG_LEVEL === "silent" ? "error" : config.LOG_LEVEL,
-  };
+  return buildAppEnv(config, {
+    qstash: base(config.QSTASH_PORT),
+    redisRest: base(config.REDIS_REST_PORT),
+    github: base(config.GITHUB_PORT),
+    model: `${base(config.MODEL_PORT)}/v1`,
+    sinks: base(config.SINKS_PORT),
+    app: base(workerPort),
+  });
 }
 
 function urlHost(host: string): string {

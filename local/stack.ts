@@ -7,6 +7,7 @@
 import pino, { type Logger } from "pino";
 import { getRuntime } from "../server/runtime.js";
 import { syncSchedules } from "../server/schedules.js";
+import { buildAppEnv as buildAppEnvFromUrls } from "./app-env.js";
 import { type AppServer, startAppServer } from "./app-server.js";
 import type { StackConfig } from "./config.js";
 import { type GitHubStandIn, startGitHubStandIn } from "./github/index.js";
@@ -50,26 +51,13 @@ export function buildAppEnv(
     sinks: SinkServer;
   },
 ): Record<string, string> {
-  return {
-    QSTASH_URL: servers.qstash.url,
-    QSTASH_TOKEN: servers.qstash.token,
-    QSTASH_CURRENT_SIGNING_KEY: servers.qstash.currentSigningKey,
-    QSTASH_NEXT_SIGNING_KEY: servers.qstash.nextSigningKey,
-    UPSTASH_REDIS_REST_URL: servers.redisRest.url,
-    UPSTASH_REDIS_REST_TOKEN: servers.redisRest.token,
-    REDIS_KEY_PREFIX: `${config.LOCAL_KEY_PREFIX}radar:`,
-    GITHUB_GRAPHQL_URL: servers.github.url,
-    GITHUB_TOKEN: servers.github.token,
-    GITHUB_WEBHOOK_SECRET: config.GITHUB_WEBHOOK_SECRET,
-    ADMIN_TOKEN: config.ADMIN_TOKEN,
-    ANALYSER: config.ANALYSER,
-    MODEL_BASE_URL: servers.model.url,
-    MODEL_API_KEY: servers.model.apiKey,
-    MODEL_NAME: servers.model.model,
-    RESEND_BASE_URL: `${servers.sinks.url}/resend`,
-    RESEND_API_KEY: config.RESEND_API_KEY,
-    LOG_LEVEL: config.LOG_LEVEL === "silent" ? "error" : config.LOG_LEVEL,
-  };
+  return buildAppEnvFromUrls(config, {
+    qstash: servers.qstash.url,
+    redisRest: servers.redisRest.url,
+    github: servers.github.url,
+    model: servers.model.url,
+    sinks: servers.sinks.url,
+  });
 }
 
 /** Starts every server of the stack; on failure, stops the ones already started. */
