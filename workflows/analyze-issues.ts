@@ -9,17 +9,14 @@
  */
 import type { InvokableWorkflow } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
-import { silentLogger } from "../shared/logger.js";
 import { retryOptions } from "../shared/reliability/index.js";
+import { createHeuristicAnalyser } from "../steps/analysis/index.js";
 import {
-  type AnalyserOutput,
-  analyseHeuristically,
-  createContextCallFetch,
-  createHeuristicAnalyser,
-  createModelAnalyser,
-  isModelProviderError,
-} from "../steps/analysis/index.js";
-import { type AnalyserOutputs, loadAnalysisBatch, storeAnalyses } from "../steps/analyze-issues/index.js";
+  type AnalyserOutputs,
+  analyseBatchWithModel,
+  loadAnalysisBatch,
+  storeAnalyses,
+} from "../steps/analyze-issues/index.js";
 import type { NotifySummary } from "./notify-subscribers.js";
 import { readPayload } from "./payload.js";
 import {
@@ -30,11 +27,6 @@ import {
   WORKFLOW_IDS,
 } from "./payloads.js";
 import type { RuntimeResolver } from "./runtime.js";
-
-/** Seconds QStash waits for the model provider per request. */
-const MODEL_CALL_TIMEOUT_SECONDS = 120;
-/** Times QStash retries a failed model request (5xx, 429, timeout) before the analyser sees the failure. */
-const MODEL_CALL_RETRIES = 2;
 
 export function createAnalyzeWorkflow(
   resolve: RuntimeResolver,
@@ -66,44 +58,7 @@ export function createAnalyzeWorkflow(
         return storeAnalyses(runtime.stores, batch, outputs, runtime.now(), logger);
       });
     } else {
-      const analyser = createModelAnalyser({
-        provider: model,
-        stepPrefix: "model",
-        fetchFor: (stepName) =>
-          createContextCallFetch(context, stepName, {
-            retries: MODEL_CALL_RETRIES,
-            timeoutSeconds: MODEL_CALL_TIMEOUT_SECONDS,
-          }),
-        // This code runs again on every delivery of the run, so it stays silent; the `store` step
-        // logs each fallback once.
-        logger: silentLogger,
-      });
-      const repositories = new Map(
-        batch.repositories.map((repository) => [repository.nameWithOwner, repository]),
-      );
-      const outputs: AnalyserOutputs = [];
-      // Sequential: the workflow SDK replays steps by position, so the order of calls must be fixed.
-      for (const issue of batch.issues) {
-        const repository = repositories.get(issue.repository);
-        if (!repository) continue;
-        let output: AnalyserOutput;
-        try {
-          output = await analyser.analyse(issue, repository);
-        } catch (error) {
-          // The provider still failed after QStash's call retries. The memoised failure would replay on
-          // every retry of this run, so the issue falls back to the heuristic result, recorded as such.
-          if (!isModelProviderError(error)) throw error;
-          output = {
-            result: analyseHeuristically(issue, repository),
-            analyser: "heuristic",
-            model: model.name,
-            usage: null,
-            fallbackReason: `provider-error: ${error.message}`,
-            calls: [],
-          };
-        }
-        outputs.push([issue.id, output]);
-      }
+      const outputs = await analyseBatchWithModel(context, model, batch);
       stored = await context.run("store", () =>
         storeAnalyses(runtime.stores, batch, outputs, runtime.now(), logger),
       );

@@ -6,10 +6,16 @@
  */
 import { WorkflowRetryAfterError } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
-import { deliverPlanned, planNotificationRun } from "../steps/notify-subscribers/index.js";
+import type { DependencyName } from "../shared/reliability/index.js";
+import {
+  type DeliveryOutcome,
+  deliverPlanned,
+  type PlannedDelivery,
+  planNotificationRun,
+} from "../steps/notify-subscribers/index.js";
 import { readPayload } from "./payload.js";
 import { type NotifyPayload, NotifyPayloadSchema, WORKFLOW_IDS } from "./payloads.js";
-import type { RuntimeResolver } from "./runtime.js";
+import type { PipelineRuntime, RuntimeResolver } from "./runtime.js";
 
 /** Seconds an in-progress delivery record blocks other attempts: longer than one send with its timeout. */
 const DELIVERY_LEASE_SECONDS = 120;
@@ -21,6 +27,45 @@ export interface NotifySummary {
   sent: number;
   duplicates: number;
   skipped: number;
+}
+
+/**
+ * Body of one `deliver:{deliveryId}` step: sends the planned message at most once per (subscriber,
+ * issue, channel). Throws `WorkflowRetryAfterError` while another attempt holds the delivery.
+ */
+export async function runDeliveryStep(
+  runtime: PipelineRuntime,
+  workflowRunId: string,
+  delivery: PlannedDelivery,
+): Promise<DeliveryOutcome> {
+  const logger = runtime.logger.child({ workflowRunId, step: `deliver:${delivery.deliveryId}` });
+  const result = await deliverPlanned(
+    {
+      redis: runtime.redis,
+      stores: runtime.stores,
+      keyPrefix: runtime.config.redis.keyPrefix,
+      logger,
+      resend: {
+        baseUrl: runtime.config.delivery.resendBaseUrl,
+        apiKey: runtime.config.delivery.resendApiKey ?? "",
+        from: runtime.config.delivery.emailFrom,
+      },
+      timeoutMs: runtime.config.delivery.timeoutMs,
+      leaseSeconds: DELIVERY_LEASE_SECONDS,
+      doneTtlSeconds: DELIVERY_DONE_TTL_SECONDS,
+      guard: (dependency, call) => runtime.guard(dependency as DependencyName, call, logger),
+    },
+    delivery,
+    `${workflowRunId}:${delivery.deliveryId}`,
+    runtime.now(),
+  );
+  if (result.status === "busy") {
+    throw new WorkflowRetryAfterError(
+      `delivery ${delivery.deliveryId} is in progress in another attempt`,
+      result.retryAfterSeconds,
+    );
+  }
+  return result;
 }
 
 export function createNotifyWorkflow(resolve: RuntimeResolver) {
@@ -45,40 +90,9 @@ export function createNotifyWorkflow(resolve: RuntimeResolver) {
 
     const summary: NotifySummary = { planned: deliveries.length, sent: 0, duplicates: 0, skipped: 0 };
     for (const delivery of deliveries) {
-      const outcome = await context.run(`deliver:${delivery.deliveryId}`, async () => {
-        const logger = runtime.logger.child({
-          workflowRunId: context.workflowRunId,
-          step: `deliver:${delivery.deliveryId}`,
-        });
-        const result = await deliverPlanned(
-          {
-            redis: runtime.redis,
-            stores: runtime.stores,
-            keyPrefix: runtime.config.redis.keyPrefix,
-            logger,
-            resend: {
-              baseUrl: runtime.config.delivery.resendBaseUrl,
-              apiKey: runtime.config.delivery.resendApiKey ?? "",
-              from: runtime.config.delivery.emailFrom,
-            },
-            timeoutMs: runtime.config.delivery.timeoutMs,
-            leaseSeconds: DELIVERY_LEASE_SECONDS,
-            doneTtlSeconds: DELIVERY_DONE_TTL_SECONDS,
-            guard: (dependency, call) =>
-              runtime.guard(dependency as Parameters<typeof runtime.guard>[0], call, logger),
-          },
-          delivery,
-          `${context.workflowRunId}:${delivery.deliveryId}`,
-          runtime.now(),
-        );
-        if (result.status === "busy") {
-          throw new WorkflowRetryAfterError(
-            `delivery ${delivery.deliveryId} is in progress in another attempt`,
-            result.retryAfterSeconds,
-          );
-        }
-        return result;
-      });
+      const outcome = await context.run(`deliver:${delivery.deliveryId}`, () =>
+        runDeliveryStep(runtime, context.workflowRunId, delivery),
+      );
       if (outcome.status === "sent") summary.sent += 1;
       else if (outcome.status === "duplicate") summary.duplicates += 1;
       else summary.skipped += 1;

@@ -10,20 +10,19 @@
  * The step bodies are the product's own (`scanRepositories`, the analysers, `storeAnalyses`,
  * `planNotificationRun`, `deliverPlanned`), so only the orchestration and the fetch granularity differ.
  */
-import { WorkflowNonRetryableError, WorkflowRetryAfterError } from "@upstash/workflow";
+import { WorkflowNonRetryableError } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
 import { z } from "zod";
+import { createHeuristicAnalyser } from "../../steps/analysis/index.js";
 import {
-  type AnalyserOutput,
-  analyseHeuristically,
-  createContextCallFetch,
-  createHeuristicAnalyser,
-  createModelAnalyser,
-  isModelProviderError,
-} from "../../steps/analysis/index.js";
-import { type AnalyserOutputs, loadAnalysisBatch, storeAnalyses } from "../../steps/analyze-issues/index.js";
-import { deliverPlanned, planNotificationRun } from "../../steps/notify-subscribers/index.js";
+  type AnalyserOutputs,
+  analyseBatchWithModel,
+  loadAnalysisBatch,
+  storeAnalyses,
+} from "../../steps/analyze-issues/index.js";
+import { planNotificationRun } from "../../steps/notify-subscribers/index.js";
 import { scanRepositories } from "../../steps/scan-repository/index.js";
+import { runDeliveryStep } from "../../workflows/notify-subscribers.js";
 import type { RuntimeResolver } from "../../workflows/runtime.js";
 import { listRepositoryIssues } from "./list-issues.js";
 
@@ -46,13 +45,6 @@ function requirePayload<T extends z.ZodType>(schema: T, payload: unknown, workfl
   if (parsed.success) return parsed.data;
   throw new WorkflowNonRetryableError(`invalid ${workflowId} payload: ${parsed.error.message}`);
 }
-
-/** The same QStash settings for model requests as the product's analyze-issues workflow. */
-const MODEL_CALL_TIMEOUT_SECONDS = 120;
-const MODEL_CALL_RETRIES = 2;
-/** The same delivery record lifetimes as the product's notify-subscribers workflow. */
-const DELIVERY_LEASE_SECONDS = 120;
-const DELIVERY_DONE_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 export function createNaiveListWorkflow(resolve: RuntimeResolver, issueWorkflowUrl: () => string) {
   return createWorkflow<NaiveListPayload, number>(async (context) => {
@@ -110,37 +102,7 @@ export function createNaiveIssueWorkflow(resolve: RuntimeResolver) {
       });
       opportunityIds = stored.opportunityIds;
     } else {
-      const analyser = createModelAnalyser({
-        provider: model,
-        stepPrefix: "model",
-        fetchFor: (stepName) =>
-          createContextCallFetch(context, stepName, {
-            retries: MODEL_CALL_RETRIES,
-            timeoutSeconds: MODEL_CALL_TIMEOUT_SECONDS,
-          }),
-        logger,
-      });
-      const outputs: AnalyserOutputs = [];
-      for (const issue of batch.issues) {
-        const issueRepository = repositories.get(issue.repository);
-        if (!issueRepository) continue;
-        let output: AnalyserOutput;
-        try {
-          output = await analyser.analyse(issue, issueRepository);
-        } catch (error) {
-          // As in analyze-issues: after QStash's call retries the issue falls back to the heuristic.
-          if (!isModelProviderError(error)) throw error;
-          output = {
-            result: analyseHeuristically(issue, issueRepository),
-            analyser: "heuristic",
-            model: model.name,
-            usage: null,
-            fallbackReason: `provider-error: ${error.message}`,
-            calls: [],
-          };
-        }
-        outputs.push([issue.id, output]);
-      }
+      const outputs = await analyseBatchWithModel(context, model, batch);
       const stored = await context.run("store", () =>
         storeAnalyses(stores, batch, outputs, runtime.now(), logger),
       );
@@ -152,37 +114,9 @@ export function createNaiveIssueWorkflow(resolve: RuntimeResolver) {
       planNotificationRun(stores, { mode: "alerts", opportunityIds }, runtime.now()),
     );
     for (const delivery of deliveries) {
-      await context.run(`deliver:${delivery.deliveryId}`, async () => {
-        const stepLogger = logger.child({ step: `deliver:${delivery.deliveryId}` });
-        const result = await deliverPlanned(
-          {
-            redis: runtime.redis,
-            stores,
-            keyPrefix: runtime.config.redis.keyPrefix,
-            logger: stepLogger,
-            resend: {
-              baseUrl: runtime.config.delivery.resendBaseUrl,
-              apiKey: runtime.config.delivery.resendApiKey ?? "",
-              from: runtime.config.delivery.emailFrom,
-            },
-            timeoutMs: runtime.config.delivery.timeoutMs,
-            leaseSeconds: DELIVERY_LEASE_SECONDS,
-            doneTtlSeconds: DELIVERY_DONE_TTL_SECONDS,
-            guard: (dependency, call) =>
-              runtime.guard(dependency as Parameters<typeof runtime.guard>[0], call, stepLogger),
-          },
-          delivery,
-          `${context.workflowRunId}:${delivery.deliveryId}`,
-          runtime.now(),
-        );
-        if (result.status === "busy") {
-          throw new WorkflowRetryAfterError(
-            `delivery ${delivery.deliveryId} is in progress in another attempt`,
-            result.retryAfterSeconds,
-          );
-        }
-        return result;
-      });
+      await context.run(`deliver:${delivery.deliveryId}`, () =>
+        runDeliveryStep(runtime, context.workflowRunId, delivery),
+      );
     }
     return deliveries.length;
   });

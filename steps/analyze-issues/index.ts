@@ -5,3 +5,4 @@ export {
   type StoredAnalyses,
   storeAnalyses,
 } from "./batch.js";
+export { analyseBatchWithModel } from "./model-batch.js";
