@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import pino from "pino";
+import { closeOnSignal, runMain } from "../http/index.js";
 import { BUNDLED_SNAPSHOT_DIR, DEFAULT_TOKEN, startGitHubStandIn } from "./index.js";
 
 const HELP = `Usage: npm run github:local -- [options]
@@ -66,21 +67,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`GITHUB_GRAPHQL_URL=${standIn.url}\nGITHUB_TOKEN=${standIn.token}\n`);
 
-  const stop = (signal: string): void => {
-    logger.info({ signal }, "stopping github stand-in");
-    standIn.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "github stand-in failed to stop cleanly");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  closeOnSignal(standIn, logger, "github stand-in");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -1,1 +1,2 @@
+export { closeOnSignal, runMain } from "./lifecycle.js";
 export { DEFAULT_HOST, type ListeningServer, type ListenOptions, listen } from "./listen.js";

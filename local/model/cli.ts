@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { z } from "zod";
+import { closeOnSignal, runMain } from "../http/index.js";
 import {
   DEFAULT_MODEL_API_KEY,
   DEFAULT_MODEL_NAME,
@@ -100,21 +101,7 @@ async function main(): Promise<void> {
     `MODEL_BASE_URL=${standIn.url}\nMODEL_API_KEY=${standIn.apiKey}\nMODEL_NAME=${standIn.model}\n`,
   );
 
-  const stop = (signal: string): void => {
-    logger.info({ signal }, "stopping model stand-in");
-    standIn.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "model stand-in failed to stop cleanly");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  closeOnSignal(standIn, logger, "model stand-in");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import pino from "pino";
+import { closeOnSignal, runMain } from "../http/index.js";
 import { DEFAULT_REDIS_REST_TOKEN, DEFAULT_REDIS_URL, startRedisRestBridge } from "./index.js";
 
 const HELP = `Usage: npm run redis-rest:local -- [options]
@@ -53,21 +54,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`UPSTASH_REDIS_REST_URL=${bridge.url}\nUPSTASH_REDIS_REST_TOKEN=${bridge.token}\n`);
 
-  const stop = (signal: string): void => {
-    logger.info({ signal }, "stopping redis rest bridge");
-    bridge.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "redis rest bridge failed to stop cleanly");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  closeOnSignal(bridge, logger, "redis rest bridge");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);

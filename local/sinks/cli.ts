@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import pino from "pino";
+import { closeOnSignal, runMain } from "../http/index.js";
 import { DEFAULT_SINK_KEY_PREFIX, type SinkFaults, startSinkServer } from "./index.js";
 
 const HELP = `Usage: npm run sinks:local -- [options]
@@ -78,21 +79,7 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  const stop = (signal: string): void => {
-    logger.info({ signal }, "stopping sink server");
-    sink.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "sink server failed to stop cleanly");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  closeOnSignal(sink, logger, "sink server");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);
