@@ -60,6 +60,16 @@ redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[4]) + tonumber(ARGV[3]), ARGV[1]
 return ${SCRIPT_CODE.ok}
 `;
 
+// KEYS: message, due, run messages. ARGV: id, due at. Makes a stored message due only when it is
+// neither due nor leased (absent from the due ZSET), so a message in flight is never sent twice.
+const REQUEUE_STRANDED_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+`;
+
 // KEYS: due, lease. ARGV: id, token, due at. Gives a claimed message back without using up a retry.
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return ${SCRIPT_CODE.leaseLost} end
@@ -89,6 +99,38 @@ export class MessageStore {
     if (runId) multi.sadd(this.keys.runMessages(runId), message.messageId);
     if (dueAt <= this.now()) multi.publish(this.keys.wakeChannel, message.messageId);
     await multi.exec();
+  }
+
+  /**
+   * Stores a message record without making it due; `insert` makes it due later. A record stored this
+   * way and never inserted is found by `requeueStranded`.
+   */
+  async save(message: StoredMessage): Promise<void> {
+    await this.redis.set(this.keys.message(message.messageId), JSON.stringify(message));
+  }
+
+  /** Deletes a record stored by `save` that will not be inserted. */
+  async discard(messageId: string): Promise<void> {
+    await this.redis.del(this.keys.message(messageId));
+  }
+
+  /**
+   * Makes a message due now when its record exists but it is neither due nor leased, which happens
+   * only when the server stopped between `save` and `insert`. Returns true when it did.
+   */
+  async requeueStranded(message: StoredMessage): Promise<boolean> {
+    const requeued = await this.redis.eval(
+      REQUEUE_STRANDED_SCRIPT,
+      3,
+      this.keys.message(message.messageId),
+      this.keys.due,
+      this.runMessagesKey(message),
+      message.messageId,
+      this.now(),
+    );
+    if (requeued !== 1) return false;
+    await this.redis.publish(this.keys.wakeChannel, message.messageId);
+    return true;
   }
 
   async get(messageId: string): Promise<StoredMessage | undefined> {

@@ -91,9 +91,6 @@ async function prepareInit(
     callType: "step" as const,
     createdAt: now,
   };
-  const created = await context.runs.create(run, entry, { replace: info.triggerBySdk });
-  if (!created) return { deduplicated: true };
-
   message.body = run.initialBody;
   message.workflow = {
     runId: run.runId,
@@ -102,7 +99,30 @@ async function prepareInit(
     detectTrigger: info.unknownSdk || info.features.has(FEATURE.detectTrigger),
     unknownSdk: info.unknownSdk || undefined,
   };
+  // The init message record is stored before the run. A server may stop after creating the run but
+  // before the publish makes the message due. The retried trigger then finds the record and requeues
+  // it, because otherwise the run would stay started with nothing to deliver.
+  await context.messages.save(message);
+  const created = await context.runs.create(run, entry, { replace: info.triggerBySdk });
+  if (!created) {
+    await context.messages.discard(message.messageId);
+    await requeueStrandedInit(context, info.runId);
+    return { deduplicated: true };
+  }
   return { deduplicated: false };
+}
+
+/** Requeues the init message of an existing run whose trigger stopped halfway (see `prepareInit`). */
+async function requeueStrandedInit(context: CoreContext, runId: string): Promise<void> {
+  const run = await context.runs.get(runId);
+  if (run?.state !== "RUN_STARTED") return;
+  const initMessage = await context.messages.get(run.initMessageId);
+  if (initMessage && (await context.messages.requeueStranded(initMessage))) {
+    context.logger.warn(
+      { workflowRunId: runId, messageId: initMessage.messageId },
+      "init message of a half-finished trigger requeued",
+    );
+  }
 }
 
 async function requireStartedRun(context: CoreContext, runId: string): Promise<WorkflowRun> {
