@@ -10,9 +10,10 @@ import { BUILT_IN_PROFILE_NAMES, formatChaosReport, loadChaosProfile, runChaos }
 const USAGE = `Usage: npm run chaos -- --runs N --seed S [--faults PROFILE|FILE] [--report FILE]
 
 Starts the local stack with the app in a child process, watches N synthetic repositories (one scan
-run each), runs a sweep, the analyses, alerts and digests under the fault profile, and prints what
-happened: runs started, completed, dead-lettered and lost, side effects delivered more than once, and
-failures per class. Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
+run each), runs a sweep, the analyses and alerts under the fault profile, ends the faults, runs the
+maintenance pass that re-drives dead-lettered runs, then the digests, and prints what happened: runs
+started, completed, dead-lettered, recovered by re-drive, quarantined and lost, side effects delivered
+more than once, and failures per class. Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
 
   --runs N            scan runs to make, 1 to 5000 (required)
   --seed S            integer seed of every fault decision (required)

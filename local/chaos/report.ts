@@ -5,6 +5,7 @@
 import type { Client as QStashClient } from "@upstash/qstash";
 import type { Client as WorkflowClient, WorkflowRunLog } from "@upstash/workflow";
 import type { Stats } from "../../shared/store/index.js";
+import type { DeadRunStore } from "../../steps/maintenance/index.js";
 import type { SinkAttempt } from "../sinks/index.js";
 import type { DisruptionRecord } from "./disruptions.js";
 
@@ -13,9 +14,12 @@ export interface RunCounts {
   completed: number;
   /** Runs that failed after their retries and left a message in the DLQ. */
   deadLettered: number;
-  /** Runs that were dead-lettered and later completed after a re-drive; null when nothing re-drives. */
+  /**
+   * Dead-lettered runs that the maintenance pass resumed and whose resumed run completed, from the
+   * product's dead-run records. Null until `countRedrives` has read them.
+   */
   recoveredByRedrive: number | null;
-  /** Runs parked by the quarantine; null when this build has no quarantine records. */
+  /** Runs in the product's quarantine (failed again after a re-drive). Null until read. */
   quarantined: number | null;
   canceled: number;
   /** Started runs that are neither completed, dead-lettered nor canceled after the pipeline settled. */
@@ -133,6 +137,30 @@ export function countRuns(runs: WorkflowRunLog[]): {
     }
   }
   return { counts, byWorkflow, lostRunIds };
+}
+
+const DEAD_RUN_PAGE_SIZE = 200;
+
+/**
+ * Counts the dead-lettered runs recovered by a re-drive (their record names the resumed run, and
+ * that run completed) and the quarantined runs. `runs` are the workflow runs of this chaos run.
+ */
+export async function countRedrives(
+  deadRuns: DeadRunStore,
+  runs: WorkflowRunLog[],
+): Promise<{ recoveredByRedrive: number; quarantined: number }> {
+  const stateOf = new Map(runs.map((run) => [run.workflowRunId, run.workflowState]));
+  let recoveredByRedrive = 0;
+  for (let offset = 0; ; offset += DEAD_RUN_PAGE_SIZE) {
+    const ids = await deadRuns.listDeadRunIds(offset, DEAD_RUN_PAGE_SIZE);
+    for (const id of ids) {
+      const record = await deadRuns.get(id);
+      if (record?.redrivenAs && stateOf.get(record.redrivenAs) === "RUN_SUCCESS") recoveredByRedrive += 1;
+    }
+    if (ids.length < DEAD_RUN_PAGE_SIZE) break;
+  }
+  const quarantined = (await deadRuns.listQuarantined(Number.MAX_SAFE_INTEGER)).length;
+  return { recoveredByRedrive, quarantined };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * One chaos run: the discovery pipeline (watch, sweep, analyses, alerts, digests) over a synthetic
- * snapshot with one scan run per repository, under a fault profile, followed by the report.
+ * One chaos run: the discovery pipeline (watch, sweep, analyses, alerts) over a synthetic snapshot
+ * with one scan run per repository, under a fault profile. Then the faults end, maintenance passes
+ * re-drive the dead-lettered runs whose dependency recovered, the digests go out, and the report
+ * follows.
  *
  * Reproducible from the seed: the fault settings and seeds of every phase, and the planned moments of
  * app kills and QStash restarts. Not reproducible: timing and interleaving, so which request draws
@@ -12,6 +14,8 @@ import { Client as WorkflowClient } from "@upstash/workflow";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { getRuntime } from "../../server/runtime.js";
+import { listBreakers } from "../../shared/reliability/index.js";
+import { opsOf } from "../../steps/maintenance/index.js";
 import { parseStackConfig } from "../config.js";
 import { loadSubscribers, SAMPLE_SUBSCRIBERS_FILE } from "../discover/index.js";
 import { countActiveRuns } from "../discover/wait.js";
@@ -21,6 +25,7 @@ import { createChaosRandom } from "./random.js";
 import {
   type ChaosReport,
   countDlqMessages,
+  countRedrives,
   countRuns,
   countSideEffects,
   failuresByClass,
@@ -61,10 +66,13 @@ export const CHAOS_APP_ENV: Record<string, string> = {
     sweep: { initialDelayMs: 250, maxDelayMs: 2_000 },
   }),
   BREAKER_OPEN_SECONDS: "3",
+  BREAKER_WINDOW_SECONDS: "10",
 };
 
 /** Lease of a claimed QStash message: a delivery lost in a restart is retried after this long. */
 const QSTASH_LEASE_MS = 5_000;
+/** Maximum maintenance passes after the faults end; each re-drives what recovered since the last. */
+const MAINTENANCE_PASSES = 3;
 /** Attempts of an admin request while the app may be restarting. */
 const ADMIN_ATTEMPTS = 20;
 
@@ -127,6 +135,64 @@ async function waitUntilSettled(
       lastLogged = Date.now();
     }
     idlePolls = active === 0 ? idlePolls + 1 : 0;
+  }
+  return true;
+}
+
+/** Failure kinds the maintenance pass re-drives; the same set as `steps/maintenance/redrive.ts`. */
+const REDRIVABLE_KINDS = new Set(["transient", "rate-limited", "circuit-open"]);
+
+/** Counts dead-run records that a maintenance pass may still re-drive once their dependency recovers. */
+async function countRedrivable(stack: ChaosStack): Promise<number> {
+  const deadRuns = opsOf(getRuntime(stack.appEnv)).deadRuns;
+  let count = 0;
+  for (let offset = 0; ; offset += 200) {
+    const ids = await deadRuns.listDeadRunIds(offset, 200);
+    for (const id of ids) {
+      const record = await deadRuns.get(id);
+      if (record?.state === "dead" && record.dependency !== null && REDRIVABLE_KINDS.has(record.kind ?? "")) {
+        count += 1;
+      }
+    }
+    if (ids.length < 200) return count;
+  }
+}
+
+/**
+ * Starts maintenance passes (`POST /admin/maintenance`) while dead runs with a re-drivable failure
+ * remain, at most `MAINTENANCE_PASSES`, each followed by a wait for the pipeline to settle. The pass
+ * re-drives a run only when its dependency's breaker is closed and counts no failures in its window
+ * (or changed state since the run died), so each pass first waits one breaker window. A breaker left
+ * half-open closes only on an ordinary call, so a GitHub breaker that is not closed then gets one
+ * probe scan of `probeRepository` first. Returns false when the pipeline did not settle.
+ * NOTE: only GitHub gets a probe. Runs dead from the model or a sink wait while its breaker is
+ * half-open, and the report counts them as dead-lettered.
+ */
+async function redriveDeadRuns(
+  stack: ChaosStack,
+  probeRepository: string,
+  sweepStart: number,
+  settleTimeoutMs: number,
+  logger: Logger,
+): Promise<boolean> {
+  const runtime = getRuntime(stack.appEnv);
+  const breakerWindowMs = Number(CHAOS_APP_ENV.BREAKER_WINDOW_SECONDS) * 1000;
+  for (let pass = 1; pass <= MAINTENANCE_PASSES; pass += 1) {
+    const redrivable = await countRedrivable(stack);
+    if (redrivable === 0) break;
+    logger.info({ pass, redrivable }, "chaos waiting one breaker window before a maintenance pass");
+    await sleep(breakerWindowMs);
+
+    const breakers = await listBreakers(runtime.redis, runtime.config.redis.keyPrefix);
+    const github = breakers.find((breaker) => breaker.name === "github");
+    if (github !== undefined && github.state !== "closed") {
+      logger.info({ breaker: github.state, repository: probeRepository }, "chaos probe scan for GitHub");
+      await admin(stack, "POST", "/scans", { repositories: [probeRepository] });
+      if (!(await waitUntilSettled(stack, sweepStart, settleTimeoutMs, logger))) return false;
+    }
+
+    await admin(stack, "POST", "/maintenance", {});
+    if (!(await waitUntilSettled(stack, sweepStart, settleTimeoutMs, logger))) return false;
   }
   return true;
 }
@@ -194,19 +260,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const records: DisruptionRecord[] = await disruptions.done;
     let settled = await waitUntilSettled(stack, sweepStart, settleTimeoutMs, logger);
 
+    // The faults end here, so the maintenance pass can find dependencies recovered and re-drive the
+    // runs they dead-lettered before the digests and the report.
+    schedule.end();
+    const probeRepository = snapshot.repositories[0];
+    if (settled && probeRepository !== undefined) {
+      settled = await redriveDeadRuns(stack, probeRepository, sweepStart, settleTimeoutMs, logger);
+    }
+
     if (settled) {
       logger.info("chaos run sending digests");
       await admin(stack, "POST", "/digests", { ignoreDigestHour: true });
       settled = await waitUntilSettled(stack, sweepStart, settleTimeoutMs, logger);
     }
-    schedule.stop();
 
     const workflowClient = new WorkflowClient({
       baseUrl: stack.qstashUrl(),
       token: stack.appEnv.QSTASH_TOKEN,
     });
     const qstashClient = new QStashClient({ baseUrl: stack.qstashUrl(), token: stack.appEnv.QSTASH_TOKEN });
-    const runs = countRuns(await listRuns(workflowClient, sweepStart));
+    const runLogs = await listRuns(workflowClient, sweepStart);
+    const runs = countRuns(runLogs);
+    Object.assign(runs.counts, await countRedrives(opsOf(getRuntime(stack.appEnv)).deadRuns, runLogs));
     const statsAfter = await stores.stats.read();
     const traffic = stack.app.traffic();
     const modelStats = stack.model.stats();

@@ -18,6 +18,8 @@ export interface FaultSchedule {
   start(): void;
   /** Cancels the phases not yet applied. */
   stop(): void;
+  /** Cancels the phases not yet applied and turns every stand-in's faults off. */
+  end(): void;
   /** Number of phases applied so far. */
   applied(): number;
 }
@@ -69,6 +71,13 @@ export function planFaultSchedule(
     },
     stop: () => {
       for (const timer of timers) clearTimeout(timer);
+    },
+    end: () => {
+      for (const timer of timers) clearTimeout(timer);
+      stack.github.setFaults({});
+      stack.model.setMode({ mode: "ok", faultRate: 0 });
+      stack.sinks.setFaults(null);
+      logger.info("chaos faults ended");
     },
     applied: () => applied,
   };

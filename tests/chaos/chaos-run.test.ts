@@ -34,8 +34,13 @@ describe("chaos run", () => {
     expect(report.runs.lost).toBe(0);
     expect(report.lostRunIds).toEqual([]);
     expect(report.sideEffects.duplicated).toBe(0);
-    expect(report.repositoriesScanned).toBe(10);
-    expect(report.runsByWorkflow["scan-repository"]?.started).toBe(10);
+    // Resumed runs and a GitHub probe scan after the faults may add scans beyond the sweep's 10.
+    expect(report.repositoriesScanned).toBeGreaterThanOrEqual(10);
+    expect(report.runsByWorkflow["scan-repository"]?.started).toBeGreaterThanOrEqual(10);
+    // The re-drive counts come from the dead-run records, so they are numbers, never "n/a".
+    expect(report.runs.recoveredByRedrive).not.toBeNull();
+    expect(report.runs.quarantined).not.toBeNull();
+    expect(report.runs.recoveredByRedrive ?? 0).toBeLessThanOrEqual(report.runs.deadLettered);
     expect(report.disruptions.map((record) => record.kind).sort()).toEqual(["app-kill", "qstash-restart"]);
     // The faults reached the pipeline: at least one injected GitHub fault or failed call was seen.
     const failures = Object.values(report.retries.byClass).reduce((sum, count) => sum + count, 0);
