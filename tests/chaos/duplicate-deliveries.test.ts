@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRuns } from "../../local/chaos/report.js";
 import { runDiscover } from "../../local/discover/index.js";
 import { waitForIdle } from "../../local/discover/wait.js";
-import { issueNodeId } from "../../local/github/index.js";
 import { getRuntime } from "../../server/runtime.js";
 import { deliverPlanned } from "../../steps/notify-subscribers/index.js";
 import { startTestStack, type TestStack } from "../helpers/stack.js";
