@@ -5,9 +5,15 @@
  * Outcome rules, as hosted QStash applies them:
  * - 2xx: delivered.
  * - 489 with `Upstash-NonRetryable-Error: true`: failed at once, no retries.
+ * - 429 with a delay (`Retry-After` or `X-RateLimit-Reset*`): tried again after that delay without
+ *   using up a retry, up to `MAX_DEFERRALS` times. The workflow SDK answers `WorkflowRetryAfterError`
+ *   this way, and the service that asked for the delay is not failing.
  * - anything else (including timeouts and connection errors): retried while retries remain, after the
  *   response's `Retry-After` (or `X-RateLimit-Reset*`) if present, else the `Upstash-Retry-Delay`
  *   expression, else the default exponential backoff.
+ *
+ * NOTE: hosted QStash does not document whether a 429 with `Retry-After` counts as a retry; this
+ * server follows the workflow SDK's contract for `WorkflowRetryAfterError`, that it does not.
  */
 import { HEADER, headersToMultiMap, isNonRetryableResponse } from "../../shared/qstash/index.js";
 import { publishCallback, publishFailureCallback } from "./callbacks.js";
@@ -42,12 +48,25 @@ export interface ProcessOptions {
   closeSignal: AbortSignal;
 }
 
-function retryDelayMs(message: StoredMessage, result: AttemptResult, now: number): number {
+/**
+ * Deferrals allowed per message before a 429 counts as a failed attempt again, so an endpoint that
+ * always asks for a delay cannot keep a message for ever (at most about 100 days at one day each).
+ */
+const MAX_DEFERRALS = 100;
+
+/** The delay the response asked for, in ms and capped at one day, or undefined when it asked none. */
+function requestedDelayMs(result: AttemptResult, now: number): number | undefined {
   for (const name of RETRY_AFTER_HEADERS) {
     const value = result.headers.get(name);
     const delay = value === null ? undefined : parseRetryAfterMs(value, now);
     if (delay !== undefined) return Math.min(delay, MAX_RETRY_DELAY_MS);
   }
+  return undefined;
+}
+
+function retryDelayMs(message: StoredMessage, result: AttemptResult, now: number): number {
+  const requested = requestedDelayMs(result, now);
+  if (requested !== undefined) return requested;
   if (message.retryDelay) return compileRetryDelay(message.retryDelay).delayMs(message.retried);
   return defaultRetryDelayMs(message.retried + 1);
 }
@@ -167,12 +186,14 @@ async function onRetry(
   result: AttemptResult,
   token: string,
   reason: string,
+  options: { deferral?: boolean } = {},
 ) {
   const now = context.now();
   const delay = retryDelayMs(message, result, now);
   const next: StoredMessage = {
     ...message,
-    retried: message.retried + 1,
+    retried: options.deferral ? message.retried : message.retried + 1,
+    deferrals: options.deferral ? (message.deferrals ?? 0) + 1 : message.deferrals,
     state: "RETRY",
     errors: [
       ...message.errors,
@@ -197,9 +218,12 @@ async function onRetry(
       error: reason,
       retried: next.retried,
       maxRetries: message.maxRetries,
+      deferral: options.deferral === true,
       delayMs: delay,
     },
-    "delivery failed, retrying",
+    options.deferral
+      ? "delivery deferred by the endpoint, retrying without using a retry"
+      : "delivery failed, retrying",
   );
 }
 
@@ -292,6 +316,12 @@ async function processClaimed(
       run,
       `${describeFailure(result)} (non-retryable)`,
     );
+  } else if (
+    result.status === 429 &&
+    (message.deferrals ?? 0) < MAX_DEFERRALS &&
+    requestedDelayMs(result, context.now()) !== undefined
+  ) {
+    await onRetry(context, message, result, token, describeFailure(result), { deferral: true });
   } else if (message.retried < message.maxRetries) {
     await onRetry(context, message, result, token, describeFailure(result));
   } else {

@@ -16,6 +16,9 @@ function respond(path: string, index: number): Response {
   if (path.startsWith("/non-retryable")) {
     return new Response("stop", { status: 489, headers: { "Upstash-NonRetryable-Error": "true" } });
   }
+  if (path.startsWith("/rate-limited-twice") && index < 2)
+    return new Response("slow down", { status: 429, headers: { "Retry-After": "0" } });
+  if (path.startsWith("/rate-limited-twice")) return new Response("ok after deferrals");
   if (path.startsWith("/rate-limited"))
     return new Response("slow down", { status: 429, headers: { "Retry-After": "2" } });
   return new Response(`ok ${path}`);
@@ -145,6 +148,15 @@ describe("qstash client api", () => {
     // Retry-After: 2 wins over the 10 ms retry-delay expression.
     expect((retry.nextDeliveryTime ?? 0) - retry.time).toBeGreaterThanOrEqual(2000);
     await client.messages.cancel(messageId);
+  });
+
+  it("429 with Retry-After keeps retries", async () => {
+    // Two deferrals with retries: 0 still deliver, because a requested delay is not a failed attempt.
+    await client.publish({ url: `${target.url}/rate-limited-twice`, body: "x", retries: 0 });
+    const requests = await waitFor(
+      () => requestsTo("/rate-limited-twice").length === 3 && requestsTo("/rate-limited-twice"),
+    );
+    expect(requests.map((request) => request.headers.get("upstash-retried"))).toEqual(["0", "0", "0"]);
   });
 
   it("489 fails without retries", async () => {

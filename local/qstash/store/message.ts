@@ -54,6 +54,8 @@ export const storedMessageSchema = z.object({
   createdAt: z.number(),
   /** Number of retries already made; 0 until the first attempt fails. */
   retried: z.number(),
+  /** Attempts answered 429 with a delay and rescheduled without using up a retry. */
+  deferrals: z.number().optional(),
   state: z.enum(MESSAGE_STATES),
   callback: callbackTargetSchema.optional(),
   failureCallback: callbackTargetSchema.optional(),
