@@ -124,6 +124,11 @@ function classifyAtDepth(error: unknown, context: ClassifyContext, depth: number
   if (name === "GraphqlResponseError" && Array.isArray(record.errors)) {
     return classifyGraphqlErrors(record.errors as GraphqlErrorLike[], headers, now);
   }
+  // A client error that carries GraphQL errors from a 200 response (the GitHub client's `GitHubError`
+  // keeps them as `graphqlErrors`, with no HTTP status) is classified by those errors, like octokit's.
+  if (Array.isArray(record.graphqlErrors) && record.graphqlErrors.length > 0 && !statusOf(record)) {
+    return classifyGraphqlErrors(record.graphqlErrors as GraphqlErrorLike[], headers, now);
+  }
   if (name === "DeliveryError" && (record.reason === "timeout" || record.reason === "network")) {
     return { kind: "transient", reason: message };
   }

@@ -21,6 +21,7 @@ export type StatsField =
   | "notifications.email"
   | "notifications.slack"
   | "notifications.failed"
+  | "poison.skipped"
   /** Failed calls to a dependency by failure class; `transient` and `rate-limited` ones are retried. */
   | "failures.transient"
   | "failures.rate-limited"

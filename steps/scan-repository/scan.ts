@@ -9,6 +9,7 @@
  */
 import type { Issue, Repository } from "../../shared/domain/index.js";
 import type { Logger } from "../../shared/logger.js";
+import { isPoisonInputError } from "../../shared/reliability/index.js";
 import type { Stats } from "../../shared/store/index.js";
 import type { PipelineRuntime } from "../../workflows/runtime.js";
 import {
@@ -90,12 +91,19 @@ async function fetchChanged(
   if (single !== undefined && stored !== undefined && request.issueNumbers !== undefined) {
     const issues: Issue[] = [];
     for (const number of request.issueNumbers) {
-      const issue = await runtime.guard(
-        "github",
-        () => fetchIssue(github, single, number, { budget }),
-        logger,
-      );
-      if (issue) issues.push(issue);
+      try {
+        const issue = await runtime.guard(
+          "github",
+          () => fetchIssue(github, single, number, { budget }),
+          logger,
+        );
+        if (issue) issues.push(issue);
+      } catch (error) {
+        // Poison input (the repository is gone, say) cannot succeed on retry: skip it and record why.
+        if (!isPoisonInputError(error)) throw error;
+        logger.warn("issue skipped as poison input", { repository: single, number, error: error.message });
+        await runtime.stores.stats.add({ "poison.skipped": 1 });
+      }
     }
     const { issuesUpdatedSince: _since, lastScannedAt: _scanned, ...metadata } = stored;
     return {
