@@ -1,8 +1,9 @@
 /**
  * notify-subscribers: sends immediate alerts for newly ranked opportunities, or the daily digests.
  *
- * Steps: `plan` (who gets what, from the ledger), then one `deliver:{deliveryId}` step per message, so
- * a failing channel retries alone and a delivered message is never sent again by a retry.
+ * Steps: `plan` (who gets what, from the ledger), then one `deliver:{deliveryId}` step per message, run
+ * as parallel steps, so a failing channel retries alone without holding up the others, and a delivered
+ * message is never sent again by a retry.
  */
 import { WorkflowRetryAfterError } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";
@@ -88,11 +89,17 @@ export function createNotifyWorkflow(resolve: RuntimeResolver) {
       );
     });
 
+    // Parallel steps: each delivery is its own QStash message, so a failing target retries alone while
+    // the other channels and subscribers are served.
+    const outcomes = await Promise.all(
+      deliveries.map((delivery) =>
+        context.run(`deliver:${delivery.deliveryId}`, () =>
+          runDeliveryStep(runtime, context.workflowRunId, delivery),
+        ),
+      ),
+    );
     const summary: NotifySummary = { planned: deliveries.length, sent: 0, duplicates: 0, skipped: 0 };
-    for (const delivery of deliveries) {
-      const outcome = await context.run(`deliver:${delivery.deliveryId}`, () =>
-        runDeliveryStep(runtime, context.workflowRunId, delivery),
-      );
+    for (const outcome of outcomes) {
       if (outcome.status === "sent") summary.sent += 1;
       else if (outcome.status === "duplicate") summary.duplicates += 1;
       else summary.skipped += 1;

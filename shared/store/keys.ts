@@ -13,7 +13,7 @@
  * | `subscriber:{id}` | string (JSON) | `Subscriber` |
  * | `subscribers` | set | subscriber ids |
  * | `sent:{subscriberId}` | hash | `{issueId}:{channel}` → JSON `Notification` (the delivery ledger) |
- * | `sent-count:{subscriberId}:{localDay}` | string | opportunities sent that local day (expires after 3 days) |
+ * | `sent-day:{subscriberId}:{localDay}` | set | ids of the issues sent that local day (expires after 3 days) |
  * | `digest-day:{subscriberId}` | string | local day (`YYYY-MM-DD`) of the last digest sent |
  * | `stats` | hash | running counters, see `StatsField` |
  *
@@ -32,7 +32,7 @@ export function createKeys(prefix: string) {
     subscriber: (id: string) => `${prefix}subscriber:${id}`,
     subscribers: () => `${prefix}subscribers`,
     sentLedger: (subscriberId: string) => `${prefix}sent:${subscriberId}`,
-    sentCount: (subscriberId: string, localDay: string) => `${prefix}sent-count:${subscriberId}:${localDay}`,
+    sentDay: (subscriberId: string, localDay: string) => `${prefix}sent-day:${subscriberId}:${localDay}`,
     digestDay: (subscriberId: string) => `${prefix}digest-day:${subscriberId}`,
     stats: () => `${prefix}stats`,
   };

@@ -2,7 +2,7 @@ import type { Redis } from "@upstash/redis";
 import { type ChannelType, type Notification, NotificationSchema } from "../domain/index.js";
 import type { Keys } from "./keys.js";
 
-const SENT_COUNT_TTL_SECONDS = 3 * 24 * 60 * 60;
+const SENT_DAY_TTL_SECONDS = 3 * 24 * 60 * 60;
 
 /**
  * The delivery ledger: which opportunity went to which subscriber channel, the per-day count behind
@@ -32,17 +32,22 @@ export function createNotificationLedger(redis: Redis, keys: Keys) {
       return Object.values(all ?? {}).map((value) => NotificationSchema.parse(value));
     },
 
+    /** Opportunities sent to the subscriber that local day, counted once however many channels carried them. */
     async sentCount(subscriberId: string, localDay: string): Promise<number> {
-      return Number((await redis.get<number>(keys.sentCount(subscriberId, localDay))) ?? 0);
+      return redis.scard(keys.sentDay(subscriberId, localDay));
     },
 
-    /** Adds to the day's count of opportunities sent (not deliveries: one opportunity on two channels counts once). */
-    async addSentCount(subscriberId: string, localDay: string, count: number): Promise<void> {
-      if (count === 0) return;
-      const key = keys.sentCount(subscriberId, localDay);
+    /**
+     * Records issues as sent that local day. A set, so a retried delivery or a second channel carrying
+     * the same issue, even at the same time, counts it once against the daily cap.
+     */
+    async addSentToday(subscriberId: string, localDay: string, issueIds: string[]): Promise<void> {
+      if (issueIds.length === 0) return;
+      const key = keys.sentDay(subscriberId, localDay);
+      const [first, ...rest] = issueIds;
       const writes = redis.pipeline();
-      writes.incrby(key, count);
-      writes.expire(key, SENT_COUNT_TTL_SECONDS);
+      writes.sadd(key, first!, ...rest);
+      writes.expire(key, SENT_DAY_TTL_SECONDS);
       await writes.exec();
     },
 

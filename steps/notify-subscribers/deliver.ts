@@ -124,8 +124,6 @@ export async function deliverPlanned(
   const sentIssueIds = opportunities
     .map((opportunity) => opportunity.issueId)
     .filter((id) => claimedSet.has(id));
-  const alreadyCounted = await stores.notifications.sentIssueIds(subscriber.id);
-  const firstTimeIssues = sentIssueIds.filter((issueId) => !alreadyCounted.has(issueId));
   for (const issueId of sentIssueIds) {
     const notification: Notification = {
       id: `${subscriber.id}:${issueId}:${channel.type}`,
@@ -148,7 +146,7 @@ export async function deliverPlanned(
       },
     );
   }
-  await stores.notifications.addSentCount(subscriber.id, delivery.localDay, firstTimeIssues.length);
+  await stores.notifications.addSentToday(subscriber.id, delivery.localDay, sentIssueIds);
   if (delivery.kind === "digest") await stores.notifications.setDigestDay(subscriber.id, delivery.localDay);
   await stores.stats.add({ [`notifications.${channel.type}`]: 1 });
 
