@@ -3,6 +3,7 @@
  * stack's credentials. `npm start` hands them to the app on Node, `npm run dev:worker` writes them to
  * `.dev.vars` for `wrangler dev`; both build them here so the two cannot drift apart.
  */
+import { APP_ENV_NAMES } from "../shared/config.js";
 import type { StackConfig } from "./config.js";
 
 /** Base URLs of the stand-ins, without a trailing slash. */
@@ -40,3 +41,23 @@ export function buildAppEnv(config: StackConfig, urls: StandInUrls): Record<stri
     LOG_LEVEL: config.LOG_LEVEL === "silent" ? "error" : config.LOG_LEVEL,
   };
 }
+
+/**
+ * The app settings in `env` that the stack does not set itself, such as `RETRY_POLICIES`,
+ * `BREAKER_OPEN_SECONDS` or `SWEEP_CRON`, so `npm start` and `npm run discover` pass them to the app.
+ * URLs and credentials of the stand-ins always come from the stack.
+ */
+export function appSettingsFrom(env: Record<string, string | undefined>): Record<string, string> {
+  const setByStack = new Set([
+    ...Object.keys(buildAppEnv({} as StackConfig, STAND_IN_PLACEHOLDERS)),
+    "APP_BASE_URL",
+  ]);
+  const settings: Record<string, string> = {};
+  for (const name of APP_ENV_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== "" && !setByStack.has(name)) settings[name] = value;
+  }
+  return settings;
+}
+
+const STAND_IN_PLACEHOLDERS: StandInUrls = { qstash: "", redisRest: "", github: "", model: "", sinks: "" };

@@ -3,6 +3,7 @@
  * pipeline once over the bundled snapshot (unless `--no-discover`), and keeps serving until Ctrl-C.
  */
 import { parseArgs } from "node:util";
+import { appSettingsFrom } from "./app-env.js";
 import { parseStackConfig } from "./config.js";
 import { formatSummary, runDiscover } from "./discover/index.js";
 import { startLocalStack } from "./stack.js";
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   }
 
   const config = parseStackConfig(process.env, values.quiet ? { LOG_LEVEL: "warn" } : {});
-  const stack = await startLocalStack(config);
+  const stack = await startLocalStack(config, { appEnv: appSettingsFrom(process.env) });
   const env = stack.appEnv;
   console.log(
     [

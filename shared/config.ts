@@ -123,6 +123,9 @@ const EnvSchema = z.object({
 
 export type Env = z.input<typeof EnvSchema>;
 
+/** Names of every environment variable the app reads. */
+export const APP_ENV_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface AppConfig {
   qstash: { url: string; token: string; currentSigningKey: string; nextSigningKey: string };
   appBaseUrl: string;

@@ -5,6 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { appSettingsFrom } from "../app-env.js";
 import { parseStackConfig } from "../config.js";
 import { BUNDLED_SNAPSHOT_DIR, loadSnapshot } from "../github/index.js";
 import { startLocalStack } from "../stack.js";
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     ...(values.snapshot ? { GITHUB_SNAPSHOT_DIR: resolve(values.snapshot) } : {}),
     ...(values.analyser ? { ANALYSER: values.analyser as "heuristic" | "model" } : {}),
   });
-  const stack = await startLocalStack(config);
+  const stack = await startLocalStack(config, { appEnv: appSettingsFrom(process.env) });
   try {
     const { summary, subscribers } = await runDiscover(stack, {
       ...(values.snapshot ? { snapshotDir: resolve(values.snapshot) } : {}),
