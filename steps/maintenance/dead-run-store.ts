@@ -5,7 +5,8 @@
  * | key (under the product prefix)  | type       | contents                                           |
  * | ------------------------------- | ---------- | -------------------------------------------------- |
  * | `ops:dead:{workflowRunId}`      | string     | `DeadRun` JSON, expires `DEAD_RUN_TTL_SECONDS` after its last write |
- * | `ops:dead-runs`                 | sorted set | workflow run id → epoch ms it died                 |
+ * | `ops:dead-runs`                 | sorted set | workflow run id → epoch ms it died, every state    |
+ * | `ops:redrive-pending`           | sorted set | the same, only runs still `dead` with a kind in `REDRIVABLE_KINDS` |
  * | `ops:redrive-of:{workflowRunId}`| string     | id of the dead run this run was resumed from       |
  * | `ops:quarantine`                | sorted set | workflow run id → epoch ms it was quarantined      |
  *
@@ -21,6 +22,9 @@ import { z } from "zod";
 export const DEAD_RUN_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 export const DEAD_RUN_STATES = ["dead", "redriven", "quarantined", "deleted"] as const;
+
+/** Failure kinds the automatic re-drive retries; other kinds wait for an operator. */
+export const REDRIVABLE_KINDS: ReadonlySet<string> = new Set(["transient", "rate-limited", "circuit-open"]);
 export type DeadRunState = (typeof DEAD_RUN_STATES)[number];
 
 export const DeadRunSchema = z.object({
@@ -79,6 +83,7 @@ export function createDeadRunStore(redis: Redis, keyPrefix: string) {
   const keys = {
     dead: (runId: string) => `${base}dead:${runId}`,
     deadRuns: () => `${base}dead-runs`,
+    redrivePending: () => `${base}redrive-pending`,
     redriveOf: (runId: string) => `${base}redrive-of:${runId}`,
     quarantine: () => `${base}quarantine`,
   };
@@ -99,6 +104,7 @@ export function createDeadRunStore(redis: Redis, keyPrefix: string) {
 
   /** Moves `workflowRunId` into quarantine. Returns whether this call did it (false if it already was). */
   async function quarantine(workflowRunId: string, origin: DeadRun | null, now: number): Promise<boolean> {
+    await redis.zrem(keys.redrivePending(), workflowRunId);
     const added = await redis.zadd(keys.quarantine(), { nx: true }, { score: now, member: workflowRunId });
     const record = await get(workflowRunId);
     if (record) {
@@ -133,6 +139,10 @@ export function createDeadRunStore(redis: Redis, keyPrefix: string) {
       await put(record);
       await redis.zadd(keys.deadRuns(), { score: input.failedAt, member: input.workflowRunId });
       await redis.zremrangebyscore(keys.deadRuns(), 0, input.failedAt - DEAD_RUN_TTL_SECONDS * 1000);
+      if (input.dependency !== null && input.kind !== null && REDRIVABLE_KINDS.has(input.kind)) {
+        await redis.zadd(keys.redrivePending(), { score: input.failedAt, member: input.workflowRunId });
+      }
+      await redis.zremrangebyscore(keys.redrivePending(), 0, input.failedAt - DEAD_RUN_TTL_SECONDS * 1000);
 
       const originId = await redis.get<string>(keys.redriveOf(input.workflowRunId));
       if (originId === null) return { record, quarantined: false, newlyQuarantined: false };
@@ -158,6 +168,7 @@ export function createDeadRunStore(redis: Redis, keyPrefix: string) {
       now: number,
     ): Promise<{ newlyQuarantined: boolean }> {
       await redis.set(keys.redriveOf(newRunId), originId, { ex: DEAD_RUN_TTL_SECONDS });
+      await redis.zrem(keys.redrivePending(), originId);
       const origin = await get(originId);
       if (origin) {
         await put({ ...origin, state: "redriven", redrivenAs: newRunId, updatedAt: now });
@@ -174,10 +185,30 @@ export function createDeadRunStore(redis: Redis, keyPrefix: string) {
     async markDeleted(workflowRunId: string, now: number): Promise<void> {
       const record = await get(workflowRunId);
       if (record) await put({ ...record, state: "deleted", updatedAt: now });
+      await redis.zrem(keys.redrivePending(), workflowRunId);
       await redis.zrem(keys.quarantine(), workflowRunId);
     },
 
-    /** Run ids of dead runs, oldest first, from `offset`; at most `count`. */
+    /**
+     * Run ids the automatic re-drive may resume (state `dead`, re-drivable kind), oldest first, from
+     * `offset`; at most `count`. Ids leave this index when their run is re-driven, quarantined or deleted.
+     */
+    async listRedrivePendingIds(offset: number, count: number): Promise<string[]> {
+      const ids = await redis.zrange<(string | number)[]>(keys.redrivePending(), offset, offset + count - 1);
+      return ids.map(String);
+    },
+
+    /** Number of ids in the re-drive index. */
+    async countRedrivePending(): Promise<number> {
+      return redis.zcard(keys.redrivePending());
+    },
+
+    /** Removes `workflowRunId` from the re-drive index, e.g. when its record expired or is no longer `dead`. */
+    async dropRedrivePending(workflowRunId: string): Promise<void> {
+      await redis.zrem(keys.redrivePending(), workflowRunId);
+    },
+
+    /** Run ids of dead runs in every state, oldest first, from `offset`; at most `count`. */
     async listDeadRunIds(offset: number, count: number): Promise<string[]> {
       const ids = await redis.zrange<(string | number)[]>(keys.deadRuns(), offset, offset + count - 1);
       return ids.map(String);

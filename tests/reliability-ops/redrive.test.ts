@@ -99,6 +99,48 @@ describe("dead-letter re-drive", () => {
     await waitForRunState(stack, resumedRunId, "RUN_SUCCESS");
   });
 
+  it("re-drive past 1,100 older entries", async () => {
+    const runtime = getRuntime(stack.appEnv);
+    const deadRuns = opsOf(runtime).deadRuns;
+    // Older runs that already left the `dead` state: their ids sit in both indexes, as they did
+    // before re-driven runs were removed from the re-drive index.
+    const failedAt = Date.now() - 60_000;
+    const pipeline = runtime.redis.pipeline();
+    for (let index = 0; index < 1100; index += 1) {
+      const workflowRunId = `wfr_seeded_${index}`;
+      pipeline.set(deadRuns.keys.dead(workflowRunId), {
+        workflowRunId,
+        workflowId: "scan-repository",
+        labels: ["scan"],
+        dependency: "github",
+        kind: "transient",
+        failStatus: 500,
+        failResponse: "[dependency=github kind=transient] HTTP 502 from github",
+        stepName: null,
+        failedAt: failedAt + index,
+        state: "redriven",
+        redriveCount: 0,
+        redriveOf: null,
+        redrivenAs: `wfr_seeded_next_${index}`,
+        updatedAt: failedAt + index,
+      });
+      pipeline.zadd(deadRuns.keys.deadRuns(), { score: failedAt + index, member: workflowRunId });
+      pipeline.zadd(deadRuns.keys.redrivePending(), { score: failedAt + index, member: workflowRunId });
+    }
+    await pipeline.exec();
+
+    const letter = await deadScan();
+    stack.github.setFaults({});
+    await closeGitHubBreaker(stack, Date.now() - 1);
+    await runMaintenance(stack);
+
+    const record = await deadRuns.get(letter.workflowRunId);
+    expect(record?.state).toBe("redriven");
+    expect(await deadRuns.countRedrivePending()).toBe(0);
+    expect(await runtime.redis.zcard(deadRuns.keys.deadRuns())).toBeGreaterThan(1100);
+    await waitForRunState(stack, record?.redrivenAs ?? "", "RUN_SUCCESS");
+  });
+
   it("quarantine after second failure", async () => {
     const letter = await deadScan();
     stack.github.setFaults({});
