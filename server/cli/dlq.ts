@@ -67,7 +67,7 @@ interface Row {
   dependency: string | null;
   state: string;
   quarantined: boolean;
-  createdAt: number;
+  enteredDlqAt: number | null;
   error: string | null;
 }
 
@@ -79,7 +79,7 @@ function table(rows: Row[]): string[] {
       row.workflowRunId,
       row.dependency ?? "-",
       row.quarantined ? "quarantined" : row.state,
-      new Date(row.createdAt).toISOString(),
+      row.enteredDlqAt === null ? "-" : new Date(row.enteredDlqAt).toISOString(),
       (row.error ?? "").slice(0, 80),
     ].join("  "),
   );

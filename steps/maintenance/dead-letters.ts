@@ -23,8 +23,13 @@ export interface DeadLetter {
   workflowId: string;
   workflowUrl: string;
   labels: string[];
-  /** Epoch ms the DLQ entry was created. */
+  /** Epoch ms QStash created the message that failed (the failed step's delivery, not the DLQ entry). */
   createdAt: number;
+  /**
+   * Epoch ms the message entered the DLQ, read from the `dlqId` prefix (QStash DLQ ids are
+   * `<epoch ms>-<n>`), or null when the id has no such prefix. `fromDate`/`toDate` filter on this time.
+   */
+  enteredDlqAt: number | null;
   responseStatus: number;
   /** Error message of the failed step, from our record or else from the DLQ entry's response body. */
   error: string | null;
@@ -57,6 +62,12 @@ export interface DeadLetterPage {
 /** DLQ pages read per list call at most while filtering by dependency or state. */
 const MAX_PAGES_PER_LIST = 10;
 
+/** Reads the epoch ms prefix of a QStash DLQ id such as `1796421786223-653022`. */
+export function enteredDlqAtOf(dlqId: string): number | null {
+  const match = /^(\d{12,})-/.exec(dlqId);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
 function errorOf(message: DlqMessage): string | null {
   const body = message.responseBody;
   if (typeof body !== "string" || body === "") return null;
@@ -85,6 +96,7 @@ export function createDeadLetterActions(runtime: PipelineRuntime) {
       workflowUrl: message.workflowUrl,
       labels: message.labels ?? (message.label ? [message.label] : []),
       createdAt: message.createdAt,
+      enteredDlqAt: enteredDlqAtOf(message.dlqId),
       responseStatus: message.responseStatus,
       error,
       dependency: record?.dependency ?? tag?.dependency ?? null,
