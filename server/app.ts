@@ -7,7 +7,13 @@ import { serveMany } from "@upstash/workflow/hono";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../shared/config.js";
-import { claimIdempotencyKey, idempotencyKeys, releaseIdempotencyKey } from "../shared/reliability/index.js";
+import {
+  claimIdempotencyKey,
+  countDuplicates,
+  IDEMPOTENCY_KINDS,
+  idempotencyKeys,
+  releaseIdempotencyKey,
+} from "../shared/reliability/index.js";
 import { fetchRepositories } from "../steps/github/index.js";
 import { createWorkflows, deadLetterRecorder } from "../workflows/index.js";
 import type { PipelineRuntime, RuntimeResolver } from "../workflows/runtime.js";
@@ -63,6 +69,12 @@ function buildRouteApps(runtime: PipelineRuntime): RouteApps {
     logger,
     now: () => runtime.now().getTime(),
     syncSchedules: () => syncSchedules(runtime),
+    readDuplicates: async () => {
+      const counts = await Promise.all(
+        IDEMPOTENCY_KINDS.map((kind) => countDuplicates(redis, kind, { keyPrefix: config.redis.keyPrefix })),
+      );
+      return Object.fromEntries(IDEMPOTENCY_KINDS.map((kind, index) => [kind, counts[index] ?? 0]));
+    },
     resolveRepositories: async (names) => {
       const result = await fetchRepositories(runtime.github, names, {
         since: Object.fromEntries(names.map((name) => [name, runtime.now().toISOString()])),

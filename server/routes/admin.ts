@@ -28,6 +28,8 @@ export interface AdminRouteOptions {
   adminToken: string;
   stores: Stores;
   launcher: AdminLauncher;
+  /** Duplicate attempts the idempotency keys turned away, per key kind. */
+  readDuplicates(): Promise<Record<string, number>>;
   /** Creates or updates the QStash schedules of the sweep and the digest pass; returns them. */
   syncSchedules(): Promise<unknown[]>;
   /**
@@ -117,7 +119,18 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
   app.post("/repositories", async (c) => {
     const body = await readJson(c, WatchBodySchema);
     const requested = [...new Set(body.repositories.map((name) => name.toLowerCase()))];
-    const { found, unknown } = await options.resolveRepositories(requested);
+    let resolved: { found: string[]; unknown: string[] };
+    try {
+      resolved = await options.resolveRepositories(requested);
+    } catch (error) {
+      logger.warn("repository lookup on GitHub failed", { error });
+      const reason = error instanceof Error ? error.message : String(error);
+      return c.json(
+        { error: `looking the repositories up on GitHub failed, so none was added: ${reason}` },
+        502,
+      );
+    }
+    const { found, unknown } = resolved;
     if (unknown.length > 0) {
       return c.json({ error: `repository not found on GitHub: ${unknown.join(", ")}` }, 404);
     }
@@ -206,7 +219,10 @@ export function createAdminRoutes(options: AdminRouteOptions): Hono {
     return c.json({ removed: c.req.param("id") });
   });
 
-  app.get("/stats", async (c) => c.json(await stores.stats.read()));
+  app.get("/stats", async (c) => {
+    const [counters, duplicates] = await Promise.all([stores.stats.read(), options.readDuplicates()]);
+    return c.json({ ...counters, duplicates });
+  });
 
   app.post("/schedules/sync", async (c) => c.json({ schedules: await options.syncSchedules() }));
 

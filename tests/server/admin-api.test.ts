@@ -204,6 +204,32 @@ describe("admin API", () => {
     expect(await response.json()).toHaveProperty("workflowRunId");
   });
 
+  it("stats include duplicate counts", async () => {
+    const response = await admin("GET", "/stats");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { scans: number; duplicates: Record<string, number> };
+    expect(body.scans).toBeGreaterThan(0);
+    expect(Object.keys(body.duplicates).sort()).toEqual([
+      "analysis",
+      "notification",
+      "scan",
+      "webhook-delivery",
+    ]);
+  });
+
+  it("GitHub failure during watch gets 502", async () => {
+    stack.github.setFaults({ badGatewayRate: 1 });
+    try {
+      const response = await admin("POST", "/repositories", JSON.stringify({ repositories: ["cli/cli"] }));
+      expect(response.status).toBe(502);
+      expect(await errorOf(response)).toMatch(/GitHub failed, so none was added/);
+    } finally {
+      stack.github.setFaults({});
+    }
+    const watched = (await (await admin("GET", "/repositories")).json()) as { repositories: string[] };
+    expect(watched.repositories).not.toContain("cli/cli");
+  });
+
   it("run lookup finds a scan", async () => {
     const started = await admin("POST", "/scans", JSON.stringify({ repositories: ["golang/go"] }));
     expect(started.status).toBe(202);
