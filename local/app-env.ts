@@ -43,7 +43,7 @@ export function buildAppEnv(config: StackConfig, urls: StandInUrls): Record<stri
 }
 
 /**
- * The app settings in `env` that the stack does not set itself, such as `RETRY_POLICIES`,
+ * Returns the app settings in `env` that the stack does not set itself, such as `RETRY_POLICIES`,
  * `BREAKER_OPEN_SECONDS` or `SWEEP_CRON`, so `npm start` and `npm run discover` pass them to the app.
  * URLs and credentials of the stand-ins always come from the stack.
  */

@@ -3,9 +3,9 @@
  * hands the new opportunities to notify-subscribers.
  *
  * The heuristic analyser runs inside one `analyse` step. The model analyser's HTTP requests go through
- * `context.call` (one call step per request, so the Worker does not wait on the model), which is why
- * they run outside `context.run`: the calls replay from QStash's step log on every delivery, and only
- * the `store` step writes.
+ * `context.call`, one call step per request, so the Worker does not wait on the model. Those calls run
+ * outside `context.run` because they replay from QStash's step log on every delivery. Only the
+ * `store` step writes.
  */
 import type { InvokableWorkflow } from "@upstash/workflow";
 import { createWorkflow } from "@upstash/workflow/hono";

@@ -7,7 +7,7 @@
  * | `repos:due` | sorted set | repository name → epoch ms when its next scan is due |
  * | `repo-issues:{owner/name}` | set | ids of the repository's stored issues |
  * | `issue:{issueId}` | string (JSON) | `Issue` |
- * | `analysis:{issueId}` | string (JSON) | latest `Analysis`; its `contentHash` says which text it analysed |
+ * | `analysis:{issueId}` | string (JSON) | latest `Analysis`; its `contentHash` records which text it analysed |
  * | `opportunity:{issueId}` | string (JSON) | `Opportunity` |
  * | `opportunities` | sorted set | issue id → score, for ranked listing |
  * | `subscriber:{id}` | string (JSON) | `Subscriber` |

@@ -16,7 +16,7 @@ import type { AnalyserOutputs, AnalysisBatch } from "./batch.js";
 
 /** Seconds QStash waits for the model provider per request. */
 const MODEL_CALL_TIMEOUT_SECONDS = 120;
-/** Times QStash retries a failed model request (5xx, 429, timeout) before the analyser sees the failure. */
+/** Times QStash retries a failed model request (5xx, 429, timeout) before the analyser receives the failure. */
 const MODEL_CALL_RETRIES = 2;
 
 export async function analyseBatchWithModel(
