@@ -13,6 +13,7 @@ export const DLQ_USAGE = `Usage: npm run dlq -- <command> [options]
 Commands:
   list                      list dead-lettered runs
   show <dlqId>              show one dead-lettered run
+  run <workflowRunId>       show the dead-run record of a run in any state, with redriveOf and redrivenAs
   resume <dlqId>            resume a run from the step that failed
   resume --all-matching     resume every run matching the filter options
   restart <dlqId>           start a run again from its initial payload
@@ -25,9 +26,12 @@ Commands:
 Options:
   --workflow <id>           filter: workflow id (scan-repository, analyze-issues, notify-subscribers, sweep, maintenance)
   --dependency <name>       filter: dependency the run died on (github, model, email, slack, webhook:<host>)
-  --state <state>           filter: dead, redriven, quarantined, deleted or unrecorded
+  --state <state>           filter: dead, quarantined or unrecorded (re-driven and deleted runs have
+                            left the DLQ: see them with run <workflowRunId>)
   --from <time> --to <time> filter: when the run entered the DLQ (ISO time or epoch milliseconds)
   --count <n>               page size of list (1-100, default 50)
+  --cursor <cursor>         list the page that starts at this cursor, as printed after the previous page
+  --limit <n>               with --all-matching, act on at most n runs (1-1000, default 100)
   --include-quarantined     with --all-matching resume/restart, also act on quarantined runs
   --json                    print the API's JSON instead of a table
   --url <url>               app base URL (default $RADAR_URL or the local stack)
@@ -52,6 +56,8 @@ const OPTIONS = {
   from: { type: "string" },
   to: { type: "string" },
   count: { type: "string" },
+  cursor: { type: "string" },
+  limit: { type: "string" },
   "all-matching": { type: "boolean" },
   "include-quarantined": { type: "boolean" },
   json: { type: "boolean" },
@@ -86,7 +92,10 @@ function table(rows: Row[]): string[] {
   return ["DLQ ID  WORKFLOW  RUN ID  DEPENDENCY  STATE  ENTERED DLQ  ERROR", ...lines];
 }
 
-/** Runs one CLI invocation and returns its exit code: 0 on success, 1 on an API error, 2 on bad usage. */
+/**
+ * Runs one CLI invocation and returns its exit code: 0 on success, 1 on an API error or when an
+ * `--all-matching` action skipped or failed on any run, 2 on bad usage.
+ */
 export async function runDlqCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await run(argv, io);
@@ -114,7 +123,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.out(DLQ_USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+  const takesId =
+    command === "show" ||
+    command === "run" ||
+    command === "resume" ||
+    command === "restart" ||
+    command === "delete";
+  const unexpected = takesId ? extra : [id, ...extra].filter((value) => value !== undefined);
+  if (unexpected.length > 0) throw new UsageError(`unexpected arguments: ${unexpected.join(" ")}`);
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    if (!values["all-matching"]) throw new UsageError("--limit applies only with --all-matching");
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new UsageError(`invalid --limit "${values.limit}": expected a whole number from 1 to 1000`);
+    }
+  }
 
   // Defaults come from the local stack's configuration, so APP_PORT and LOCAL_HOST apply here too.
   const local = parseStackConfig(io.env);
@@ -166,12 +190,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   switch (command) {
     case "list": {
-      const query = new URLSearchParams({ ...filter, ...(values.count ? { count: values.count } : {}) });
+      const query = new URLSearchParams({
+        ...filter,
+        ...(values.count ? { count: values.count } : {}),
+        ...(values.cursor ? { cursor: values.cursor } : {}),
+      });
       const page = (await call("GET", `/dead-letters?${query}`)) as { deadLetters: Row[]; cursor?: string };
       print(page, () => [
         ...table(page.deadLetters),
-        ...(page.cursor ? [`(more: the API's next page starts at cursor ${page.cursor})`] : []),
+        ...(page.cursor ? [`(more: add --cursor ${page.cursor} for the next page)`] : []),
       ]);
+      return 0;
+    }
+    case "run": {
+      if (!id) throw new UsageError("run needs a workflow run id: npm run dlq -- run <workflowRunId>");
+      const record = await call("GET", `/dead-runs/${encodeURIComponent(id)}`);
+      io.out(JSON.stringify(record, null, 2));
       return 0;
     }
     case "show": {
@@ -195,18 +229,32 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         const result = (await call(method, `/dead-letters${suffix}`, {
           filter,
           includeQuarantined: values["include-quarantined"] ?? false,
-        })) as { matched: number; results: Record<string, unknown>[] };
+          ...(limit === undefined ? {} : { limit }),
+        })) as { matched: number; limitReached: boolean; results: Record<string, unknown>[] };
+        const skipped = result.results.filter((item) => item.skipped === "quarantined").length;
+        const failed = result.results.filter((item) => "error" in item).length;
         print(result, () => [
           `${command}: ${result.matched} matching dead letters`,
           ...result.results.map((item) => JSON.stringify(item)),
+          ...(result.limitReached
+            ? [`stopped at the limit of ${result.matched}; run again or raise --limit for the rest`]
+            : []),
         ]);
-        return result.results.some((item) => "error" in item) ? 1 : 0;
+        if (skipped > 0) {
+          io.err(
+            `${skipped} of ${result.matched} skipped because they are quarantined (they failed again after a re-drive); add --include-quarantined to ${command} them`,
+          );
+        }
+        if (failed > 0) io.err(`${failed} of ${result.matched} failed; see the error field of each`);
+        return skipped > 0 || failed > 0 ? 1 : 0;
       }
       if (!id) throw new UsageError(`${command} needs a DLQ id or --all-matching`);
       const path = `/dead-letters/${encodeURIComponent(id)}${command === "delete" ? "" : `/${command}`}`;
       const result = (await call(method, path)) as Record<string, unknown>;
       print(result, () => [
-        command === "delete" ? `deleted ${id}` : `${command}d ${id} as run ${String(result.workflowRunId)}`,
+        command === "delete"
+          ? `deleted ${id}`
+          : `${command === "resume" ? "resumed" : "restarted"} ${id} as run ${String(result.workflowRunId)}`,
       ]);
       return 0;
     }

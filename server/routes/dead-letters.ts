@@ -5,6 +5,7 @@
  * | route                                   | does                                                   |
  * | --------------------------------------- | ------------------------------------------------------ |
  * | `GET /dead-letters`                     | list, filtered by `workflow`, `dependency`, `state`, `fromDate`, `toDate`; paged by `count`, `cursor` |
+ * | `GET /dead-runs/:workflowRunId`         | our dead-run record of a run in any state, with its re-drive chain |
  * | `GET /dead-letters/:dlqId`              | one dead letter                                        |
  * | `POST /dead-letters/:dlqId/resume`      | resume from the failed step (a new run id)             |
  * | `POST /dead-letters/:dlqId/restart`     | start again from the initial payload                   |
@@ -23,7 +24,6 @@ import { listBreakers, retryOptions } from "../../shared/reliability/index.js";
 import {
   ALERT_CODES,
   createDeadLetterActions,
-  DEAD_RUN_STATES,
   type DeadLetter,
   type DeadLetterFilter,
   opsOf,
@@ -39,24 +39,55 @@ export interface DeadLetterRouteOptions {
 /** Matches handled per bulk request at most; repeat the request for more. */
 const MAX_BULK_LIMIT = 1000;
 
+/** Dependency names a failure tag can carry; see `DependencyName` in `shared/reliability/failure.ts`. */
+const DependencySchema = z.union([
+  z.enum(["github", "model", "email", "slack"]),
+  z.string().regex(/^webhook:\S+$/, "expected github, model, email, slack or webhook:<host>"),
+]);
+
+// Query values arrive as strings and JSON bodies may carry numbers; an empty string is rejected
+// rather than read as 0.
 const dateParam = z
-  .union([z.coerce.number().int().nonnegative(), z.iso.datetime().transform((value) => Date.parse(value))])
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+$/).transform(Number),
+    z.iso.datetime().transform((value) => Date.parse(value)),
+  ])
   .describe("epoch milliseconds or ISO 8601 time");
 
-const FilterSchema = z
-  .object({
-    workflow: z.enum(Object.values(WORKFLOW_IDS) as [string, ...string[]]).optional(),
-    dependency: z.string().min(1).optional(),
-    state: z.enum([...DEAD_RUN_STATES, "unrecorded"]).optional(),
-    fromDate: dateParam.optional(),
-    toDate: dateParam.optional(),
-  })
-  .strict();
+/**
+ * States a dead letter can be listed by. `redriven` and `deleted` runs have left the QStash DLQ, so
+ * they are read one at a time through `GET /dead-runs/:workflowRunId` instead.
+ */
+const LISTED_STATES = ["dead", "quarantined", "unrecorded"] as const;
 
-const ListQuerySchema = FilterSchema.extend({
-  count: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).optional(),
-}).strict();
+const filterFields = {
+  workflow: z.enum(Object.values(WORKFLOW_IDS) as [string, ...string[]]).optional(),
+  dependency: DependencySchema.optional(),
+  state: z.enum(LISTED_STATES).optional(),
+  fromDate: dateParam.optional(),
+  toDate: dateParam.optional(),
+};
+
+function datesInOrder(filter: { fromDate?: number | undefined; toDate?: number | undefined }): boolean {
+  return filter.fromDate === undefined || filter.toDate === undefined || filter.fromDate <= filter.toDate;
+}
+const DATE_ORDER_ISSUE = { message: "fromDate must not be after toDate", path: ["fromDate"] };
+
+const FilterSchema = z.object(filterFields).strict().refine(datesInOrder, DATE_ORDER_ISSUE);
+
+const ListQuerySchema = z
+  .object({
+    ...filterFields,
+    count: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(datesInOrder, DATE_ORDER_ISSUE);
+
+const QuarantineQuerySchema = z
+  .object({ count: z.coerce.number().int().min(1).max(1000).default(100) })
+  .strict();
 
 const BulkBodySchema = z
   .object({
@@ -79,6 +110,11 @@ const AlertsQuerySchema = z
     code: z.enum(ALERT_CODES).optional(),
   })
   .strict();
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("status" in error)) return undefined;
+  return typeof error.status === "number" ? error.status : undefined;
+}
 
 function problemsOf(error: z.ZodError, fallback: string): string {
   return error.issues.map((issue) => `${issue.path.join(".") || fallback}: ${issue.message}`).join("; ");
@@ -143,27 +179,46 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
 
   app.get("/dead-letters", async (c) => {
     const { count, cursor, ...filter } = parseQuery(c, ListQuerySchema);
-    return c.json(await actions.list(filter as DeadLetterFilter, { count, ...(cursor ? { cursor } : {}) }));
+    try {
+      return c.json(await actions.list(filter as DeadLetterFilter, { count, ...(cursor ? { cursor } : {}) }));
+    } catch (error) {
+      // QStash answers 400 to a cursor it did not issue; the cursor is opaque, so only QStash can check it.
+      if (cursor !== undefined && statusOf(error) === 400) {
+        throw new HTTPException(400, {
+          message: `invalid query: cursor: ${cursor} is not a cursor from an earlier page`,
+        });
+      }
+      throw error;
+    }
+  });
+
+  app.get("/dead-runs/:workflowRunId", async (c) => {
+    const workflowRunId = c.req.param("workflowRunId");
+    const record = await ops.deadRuns.get(workflowRunId);
+    if (record === null) {
+      throw new HTTPException(404, { message: `no dead-run record for workflow run ${workflowRunId}` });
+    }
+    return c.json({ ...record, quarantined: await ops.deadRuns.isQuarantined(workflowRunId) });
   });
 
   for (const action of ["resume", "restart"] as const) {
     app.post(`/dead-letters/${action}`, async (c) => {
       const body = await parseBody(c, BulkBodySchema);
-      const results = await forEachMatch(body.filter as DeadLetterFilter, body.limit, async (letter) => {
+      const outcome = await forEachMatch(body.filter as DeadLetterFilter, body.limit, async (letter) => {
         if (letter.quarantined && !body.includeQuarantined) return { skipped: "quarantined" };
         return { newWorkflowRunId: (await actions[action](letter)).workflowRunId };
       });
-      return c.json({ action, matched: results.length, results });
+      return c.json({ action, matched: outcome.results.length, ...outcome });
     });
   }
 
   app.delete("/dead-letters", async (c) => {
     const body = await parseBody(c, BulkBodySchema);
-    const results = await forEachMatch(body.filter as DeadLetterFilter, body.limit, async (letter) => {
+    const outcome = await forEachMatch(body.filter as DeadLetterFilter, body.limit, async (letter) => {
       await actions.delete(letter);
       return { deleted: true };
     });
-    return c.json({ action: "delete", matched: results.length, results });
+    return c.json({ action: "delete", matched: outcome.results.length, ...outcome });
   });
 
   app.get("/dead-letters/:dlqId", async (c) => c.json(await requireLetter(c.req.param("dlqId"))));
@@ -185,10 +240,7 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
   });
 
   app.get("/quarantine", async (c) => {
-    const { count } = parseQuery(
-      c,
-      z.object({ count: z.coerce.number().int().min(1).max(1000).default(100) }),
-    );
+    const { count } = parseQuery(c, QuarantineQuerySchema);
     const entries = await ops.deadRuns.listQuarantined(count);
     const runs = await Promise.all(
       entries.map(async (entry) => ({ ...entry, record: await ops.deadRuns.get(entry.workflowRunId) })),
@@ -219,13 +271,13 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
    * Applies `act` to up to `limit` dead letters matching `filter`; one failure does not stop the rest.
    * Acting removes entries from the DLQ, which shifts QStash's page offsets, so after a page where
    * anything was acted on, listing starts over from the first page. `seen` keeps entries that stay
-   * (skipped or failed) from being handled twice.
+   * (skipped or failed) from being handled twice. `limitReached` is true when more matches remained.
    */
   async function forEachMatch(
     filter: DeadLetterFilter,
     limit: number,
     act: (letter: DeadLetter) => Promise<Record<string, unknown>>,
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<{ results: Record<string, unknown>[]; limitReached: boolean }> {
     const results: Record<string, unknown>[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
@@ -233,7 +285,7 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
       const page = await actions.list(filter, { count: 100, ...(cursor ? { cursor } : {}) });
       const fresh = page.deadLetters.filter((letter) => !seen.has(letter.dlqId));
       for (const letter of fresh) {
-        if (results.length >= limit) return results;
+        if (results.length >= limit) return { results, limitReached: true };
         seen.add(letter.dlqId);
         const ids = { dlqId: letter.dlqId, workflowRunId: letter.workflowRunId };
         try {
@@ -245,7 +297,7 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
       }
       if (fresh.length > 0) cursor = undefined;
       else if (page.cursor) cursor = page.cursor;
-      else return results;
+      else return { results, limitReached: false };
     }
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDlqCli } from "../../server/cli/dlq.js";
-import type { DeadLetter } from "../../steps/maintenance/index.js";
+import { getRuntime } from "../../server/runtime.js";
+import { type DeadLetter, opsOf } from "../../steps/maintenance/index.js";
 import { startTestStack, type TestStack } from "../helpers/stack.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { admin, adminOk, FAST_FAILURE_ENV, REPOSITORY } from "./helpers.js";
@@ -59,6 +60,30 @@ describe("dead-letter admin API", () => {
     expect(JSON.stringify(bulk.body)).toMatch(/filter/);
   });
 
+  it("invalid filters are 400", async () => {
+    const cases: [string, string][] = [
+      ["/dead-letters?fromDate=", "fromDate"],
+      ["/dead-letters?fromDate=2000&toDate=1000", "fromDate"],
+      ["/dead-letters?dependency=githb", "dependency"],
+      ["/dead-letters?state=redriven", "state"],
+      ["/dead-letters?cursor=garbage", "cursor"],
+      ["/quarantine?x=1", "x"],
+    ];
+    for (const [path, field] of cases) {
+      const response = await admin(stack, "GET", path);
+      expect(response.status, path).toBe(400);
+      expect(JSON.stringify(response.body), path).toContain(field);
+    }
+    const webhook = await admin(stack, "GET", "/dead-letters?dependency=webhook:%5B::1%5D:8080");
+    expect(webhook.status).toBe(200);
+  });
+
+  it("unknown dead run is 404", async () => {
+    const response = await admin(stack, "GET", "/dead-runs/wfr_unknown");
+    expect(response.status).toBe(404);
+    expect(JSON.stringify(response.body)).toContain("wfr_unknown");
+  });
+
   it("unknown dead letter is 404", async () => {
     expect((await admin(stack, "GET", "/dead-letters/0-0")).status).toBe(404);
     expect((await admin(stack, "POST", "/dead-letters/0-0/resume")).status).toBe(404);
@@ -105,8 +130,62 @@ describe("dlq CLI", () => {
     expect(result.results.find((item) => item.dlqId === letter.dlqId)?.deleted).toBe(true);
     const after = await cli("list", "--workflow", "scan-repository", "--json");
     expect((JSON.parse(after.out) as { deadLetters: DeadLetter[] }).deadLetters).toHaveLength(0);
-    const record = await cli("list", "--state", "deleted", "--json");
+    const record = await cli("run", letter.workflowRunId);
     expect(record.code).toBe(0);
+    expect(JSON.parse(record.out).state).toBe("deleted");
+  });
+
+  it("run shows re-drive chain", async () => {
+    const letter = await deadScan();
+    const resumed = await cli("resume", letter.dlqId);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toMatch(/^resumed /);
+    const origin = await cli("run", letter.workflowRunId);
+    expect(origin.code).toBe(0);
+    const record = JSON.parse(origin.out) as { state: string; redrivenAs: string | null };
+    expect(record.state).toBe("redriven");
+    expect(record.redrivenAs).toMatch(/^wfr_/);
+    expect((await cli("run", "wfr_unknown")).code).toBe(1);
+  });
+
+  it("list pages with --cursor", async () => {
+    await deadScan();
+    await deadScan();
+    const first = await cli("list", "--count", "1");
+    expect(first.code).toBe(0);
+    const cursor = /--cursor (\S+)/.exec(first.out)?.[1];
+    expect(cursor).toBeDefined();
+    const second = await cli("list", "--count", "1", "--cursor", cursor ?? "");
+    expect(second.code).toBe(0);
+    const firstRow = first.out.split("\n")[1];
+    const secondRow = second.out.split("\n")[1];
+    expect(secondRow).toBeDefined();
+    expect(secondRow).not.toBe(firstRow);
+  });
+
+  it("all-matching stops at limit", async () => {
+    await deadScan();
+    await deadScan();
+    const deleted = await cli("delete", "--all-matching", "--workflow", "scan-repository", "--limit", "1");
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toMatch(/1 matching/);
+    expect(deleted.out).toMatch(/stopped at the limit of 1/);
+    expect(
+      (await cli("delete", "--all-matching", "--workflow", "scan-repository", "--limit", "0")).code,
+    ).toBe(2);
+    expect((await cli("list", "--limit", "5")).code).toBe(2);
+  });
+
+  it("skipped quarantined runs exit 1", async () => {
+    const letter = await deadScan();
+    const runtime = getRuntime(stack.appEnv);
+    const deadRuns = opsOf(runtime).deadRuns;
+    // Quarantine the run the way a second death after a re-drive does.
+    await deadRuns.linkRedrive("wfr_earlier_death", letter.workflowRunId, Date.now());
+    const resumed = await cli("resume", "--all-matching", "--state", "quarantined");
+    expect(resumed.code).toBe(1);
+    expect(resumed.err).toMatch(/quarantined/);
+    expect(resumed.err).toMatch(/--include-quarantined/);
   });
 
   it("usage errors exit 2", async () => {
@@ -116,5 +195,8 @@ describe("dlq CLI", () => {
     const unknownOption = await cli("list", "--colour");
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.err).toMatch(/colour/);
+    const extra = await cli("list", "a", "b");
+    expect(extra.code).toBe(2);
+    expect(extra.err).toMatch(/unexpected arguments: a b/);
   });
 });
