@@ -16,8 +16,10 @@ export interface FailureTag {
   kind: TaggedFailureKind;
 }
 
+// The dependency runs to the first whitespace, so it may contain brackets: an IPv6 webhook host
+// reads `webhook:[::1]:8080`. Dependency names never contain whitespace.
 const TAG_PATTERN =
-  /\[dependency=([^\s\]]+) kind=(transient|rate-limited|authentication|permanent|circuit-open)\]/;
+  /\[dependency=(\S+) kind=(transient|rate-limited|authentication|permanent|circuit-open)\]/;
 
 function formatTag(tag: FailureTag): string {
   return `[dependency=${tag.dependency} kind=${tag.kind}]`;
