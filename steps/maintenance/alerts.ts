@@ -24,6 +24,7 @@ export const ALERT_CODES = [
   "stuck-run",
   "stuck-run-restarted",
   "stuck-run-restart-failed",
+  "dependency-authentication-failed",
 ] as const;
 export type AlertCode = (typeof ALERT_CODES)[number];
 

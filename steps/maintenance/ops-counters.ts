@@ -2,7 +2,8 @@
  * Running counters of dead-letter handling, re-drives, stuck runs and alerts, in the Redis hash
  * `{prefix}ops:counters`. `GET /admin/alerts` returns them.
  *
- * Fields: `dead.recorded`, `dead.recorded.{dependency}`, `redrive.resumed`, `redrive.resumed.{dependency}`,
+ * Fields: `dead.recorded`, `dead.recorded.{dependency}`, `dead.authentication.{dependency}`,
+ * `alerts.suppressed.dependency-authentication-failed`, `redrive.resumed`, `redrive.resumed.{dependency}`,
  * `redrive.missing-dlq-entry`, `quarantine.added`, `stuck.detected`, `stuck.restarted`,
  * `stuck.restart-failed`, `alerts.{code}`, `alerts.webhook-failed`, `dlq.{action}` for operator actions.
  */

@@ -7,6 +7,13 @@ import type { PipelineRuntime } from "../../workflows/runtime.js";
 import type { DeadRun } from "./dead-run-store.js";
 import { opsOf } from "./ops.js";
 
+/**
+ * Seconds after an authentication alert for a dependency during which further authentication deaths
+ * on it are only counted (`dead.authentication.{dependency}`), so an expired token raises one alert
+ * per hour rather than one per run.
+ */
+export const AUTHENTICATION_ALERT_INTERVAL_SECONDS = 60 * 60;
+
 /** Header the workflow SDK (1.3.3) sets on a failed step's response, naming the step that threw. */
 const ERROR_STEP_NAME_HEADER = "upstash-error-step-name";
 
@@ -67,7 +74,46 @@ export async function recordFailedRun(runtime: PipelineRuntime, failed: FailedRu
   });
 
   if (result.newlyQuarantined) await raiseQuarantineAlert(runtime, result.record);
+  if (result.record.kind === "authentication" && result.record.dependency !== null) {
+    await raiseAuthenticationAlert(runtime, result.record, result.record.dependency);
+  }
   return result.record;
+}
+
+/**
+ * Counts a run that died because a dependency rejected our credentials, and alerts at most once per
+ * dependency per `AUTHENTICATION_ALERT_INTERVAL_SECONDS`: the re-drive never retries such runs, so
+ * an operator has to replace the credentials and resume them.
+ */
+async function raiseAuthenticationAlert(
+  runtime: PipelineRuntime,
+  record: DeadRun,
+  dependency: string,
+): Promise<void> {
+  const ops = opsOf(runtime);
+  await ops.counters.add(`dead.authentication.${dependency}`);
+  const throttleKey = `${runtime.config.redis.keyPrefix}ops:authentication-alerted:${dependency}`;
+  const first = await runtime.redis.set(throttleKey, record.workflowRunId, {
+    nx: true,
+    ex: AUTHENTICATION_ALERT_INTERVAL_SECONDS,
+  });
+  if (first === null) {
+    await ops.counters.add("alerts.suppressed.dependency-authentication-failed");
+    return;
+  }
+  const deaths = (await ops.counters.read())[`dead.authentication.${dependency}`] ?? 1;
+  await ops.alerts.raise({
+    code: "dependency-authentication-failed",
+    message: `${dependency} rejected our credentials, so workflow run ${record.workflowRunId} (${record.workflowId}) died and will not be re-driven automatically; replace the ${dependency} credentials, then resume the run with npm run dlq. Further such deaths on ${dependency} within ${AUTHENTICATION_ALERT_INTERVAL_SECONDS / 60} minutes are counted in dead.authentication.${dependency} without an alert.`,
+    workflowRunId: record.workflowRunId,
+    workflowId: record.workflowId,
+    dependency,
+    details: {
+      failStatus: record.failStatus,
+      failResponse: record.failResponse,
+      authenticationDeathsTotal: deaths,
+    },
+  });
 }
 
 /** Counts and alerts one newly quarantined run. */

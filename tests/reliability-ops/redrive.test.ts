@@ -72,6 +72,8 @@ describe("dead-letter re-drive", () => {
     expect(letter.labels).toContain("scan");
     expect(["transient", "circuit-open"]).toContain(letter.kind);
     expect(letter.error).toMatch(/\[dependency=github kind=/);
+    expect(letter.stepName).toBe("fetch-and-store");
+    expect(letter.enteredDlqAt).toBeGreaterThanOrEqual(letter.createdAt);
 
     const shown = await adminOk<DeadLetter>(stack, "GET", `/dead-letters/${letter.dlqId}`);
     expect(shown.workflowRunId).toBe(letter.workflowRunId);
@@ -189,5 +191,40 @@ describe("dead-letter re-drive", () => {
     const entry = deadLetters.find((item) => item.workflowRunId === quarantined.workflowRunId);
     expect(entry?.quarantined).toBe(true);
     expect(entry?.redriveCount).toBe(1);
+  });
+
+  it("authentication death alerts once", async () => {
+    stack.github.setFaults({ badCredentials: true });
+    const deadRuns = opsOf(getRuntime(stack.appEnv)).deadRuns;
+    const kinds: (string | null)[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      const { workflowRunId } = await adminOk<{ workflowRunId: string }>(stack, "POST", "/scans", {
+        repositories: [REPOSITORY],
+      });
+      const record = await waitFor(async () => (await deadRuns.get(workflowRunId)) ?? undefined, {
+        description: `dead-run record of scan ${workflowRunId}`,
+        timeoutMs: 45_000,
+        intervalMs: 100,
+      });
+      kinds.push(record.kind);
+    }
+    stack.github.setFaults({});
+    expect(kinds).toEqual(["authentication", "authentication"]);
+
+    const { alerts } = await adminOk<{ alerts: Alert[] }>(
+      stack,
+      "GET",
+      "/alerts?code=dependency-authentication-failed",
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.dependency).toBe("github");
+    expect(alerts[0]?.message).toMatch(/credentials/);
+    const counted = await counters();
+    expect(counted["dead.authentication.github"]).toBe(2);
+    expect(counted["alerts.suppressed.dependency-authentication-failed"]).toBe(1);
+    const posted = await waitFor(() =>
+      alertTarget.requests.find((request) => request.body.includes("dependency-authentication-failed")),
+    );
+    expect(posted.path).toBe("/alerts");
   });
 });
