@@ -15,6 +15,10 @@ maintenance pass that re-drives dead-lettered runs, then the digests, and prints
 started, completed, dead-lettered, recovered by re-drive, quarantined and lost, side effects delivered
 more than once, and failures per class. Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
 
+Every server of the run listens on a free port on 127.0.0.1, and every Redis key sits under its own
+prefix chaos:<seed>:<random>:, so a run does not touch a local stack that is already running. The
+*_PORT variables and LOCAL_KEY_PREFIX are ignored.
+
   --runs N            scan runs to make, 1 to 5000 (required)
   --seed S            integer seed of every fault decision (required)
   --faults PROFILE    ${BUILT_IN_PROFILE_NAMES.join(", ")}, or a JSON profile file (default: default)

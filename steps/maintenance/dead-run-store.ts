@@ -40,7 +40,11 @@ export const DeadRunSchema = z.object({
   failStatus: z.number().int(),
   /** Error message of the failed step, at most `MAX_MESSAGE_LENGTH` characters. */
   failResponse: z.string(),
-  /** Step that threw, from the `Upstash-Error-Step-Name` header, when the SDK sent it. */
+  /**
+   * Step that threw, from the `Upstash-Error-Step-Name` header of the failed response. The SDK
+   * (@upstash/workflow 1.3.3) sets it only on its HTTP 500 error response, so it is null for
+   * non-retryable deaths (HTTP 489: `authentication`, `permanent`) and errors outside a step.
+   */
   stepName: z.string().nullable(),
   /** Epoch ms the failure function ran. */
   failedAt: z.number(),
