@@ -182,7 +182,7 @@ export function createDeadLetterRoutes(options: DeadLetterRouteOptions): Hono {
     try {
       return c.json(await actions.list(filter as DeadLetterFilter, { count, ...(cursor ? { cursor } : {}) }));
     } catch (error) {
-      // QStash answers 400 to a cursor it did not issue; the cursor is opaque, so only QStash can check it.
+      // QStash returns 400 for a cursor it did not issue. The cursor is opaque, so only QStash can check it.
       if (cursor !== undefined && statusOf(error) === 400) {
         throw new HTTPException(400, {
           message: `invalid query: cursor: ${cursor} is not a cursor from an earlier page`,

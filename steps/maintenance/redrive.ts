@@ -26,7 +26,7 @@ import { type DeadRun, REDRIVABLE_KINDS } from "./dead-run-store.js";
 import { opsOf } from "./ops.js";
 
 /**
- * Ids read from the re-drive index per pass at most, oldest first; the rest wait for the next pass
+ * Maximum ids read from the re-drive index per pass, oldest first. The rest wait for the next pass
  * and are reported under `waiting`. Each id costs about three Redis reads.
  */
 const MAX_RECORDS_PER_PASS = 10_000;
