@@ -10,6 +10,9 @@
  * | `ops:redrive-of:{workflowRunId}`| string     | id of the dead run this run was resumed from       |
  * | `ops:quarantine`                | sorted set | workflow run id → epoch ms it was quarantined      |
  *
+ * NOTE: `ops:redrive-pending` is filled only by `recordDeath`, so runs recorded before the index
+ * existed are not re-driven automatically; resume them with `npm run dlq`.
+ *
  * The failure function and the re-drive can race: a resumed run can die before the re-drive has
  * stored which run it came from. Each side writes its own key and then reads the other's
  * (`recordDeath` writes `dead:`, then reads `redrive-of:`; `linkRedrive` does the reverse), so at
