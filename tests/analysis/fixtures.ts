@@ -4,11 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { type Issue, IssueSchema, type Repository, RepositorySchema } from "../../shared/domain/index.js";
 
 /** Where the recorded snapshot lives; the first existing directory wins. */
-const SNAPSHOT_DIRECTORIES = ["local/github/snapshot", "/work/shared/data/github-snapshot"];
+const SNAPSHOT_DIRECTORIES = [fileURLToPath(new URL("../../local/github/snapshot", import.meta.url))];
 
 const SnapshotIssueSchema = z.object({
   repository: z.string(),
