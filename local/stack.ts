@@ -10,11 +10,19 @@ import { syncSchedules } from "../server/schedules.js";
 import { buildAppEnv as buildAppEnvFromUrls } from "./app-env.js";
 import { type AppServer, startAppServer } from "./app-server.js";
 import type { StackConfig } from "./config.js";
-import { type GitHubStandIn, startGitHubStandIn } from "./github/index.js";
-import { type ModelStandIn, startModelStandIn } from "./model/index.js";
-import { type QStashServer, startQStashServer } from "./qstash/index.js";
-import { type RedisRestBridge, startRedisRestBridge } from "./redis-rest/index.js";
-import { type SinkServer, startSinkServer } from "./sinks/index.js";
+import type { GitHubStandIn } from "./github/index.js";
+import type { ModelStandIn } from "./model/index.js";
+import type { QStashServer } from "./qstash/index.js";
+import type { RedisRestBridge } from "./redis-rest/index.js";
+import type { SinkServer } from "./sinks/index.js";
+import {
+  qstashOptions,
+  startGitHub,
+  startModel,
+  startQStashServer,
+  startRedisRest,
+  startSinks,
+} from "./stand-ins.js";
 
 export interface LocalStack {
   config: StackConfig;
@@ -74,55 +82,11 @@ export async function startLocalStack(
   };
 
   try {
-    const redisRest = track(
-      await startRedisRestBridge({
-        port: config.REDIS_REST_PORT,
-        host,
-        redisUrl: config.REDIS_URL,
-        token: config.REDIS_REST_TOKEN,
-        logger: logger.child({ service: "redis-rest" }),
-      }),
-    );
-    const qstash = track(
-      await startQStashServer({
-        port: config.QSTASH_PORT,
-        host,
-        redisUrl: config.REDIS_URL,
-        keyPrefix: `${config.LOCAL_KEY_PREFIX}qstash:`,
-        token: config.QSTASH_TOKEN,
-        currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
-        nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
-        logger: logger.child({ service: "qstash" }),
-      }),
-    );
-    const github = track(
-      await startGitHubStandIn({
-        port: config.GITHUB_PORT,
-        host,
-        token: config.GITHUB_TOKEN,
-        ...(config.GITHUB_SNAPSHOT_DIR ? { snapshotDir: config.GITHUB_SNAPSHOT_DIR } : {}),
-        logger: logger.child({ service: "github" }),
-      }),
-    );
-    const model = track(
-      await startModelStandIn({
-        port: config.MODEL_PORT,
-        host,
-        apiKey: config.MODEL_API_KEY,
-        model: config.MODEL_NAME,
-        logger: logger.child({ service: "model" }),
-      }),
-    );
-    const sinks = track(
-      await startSinkServer({
-        port: config.SINKS_PORT,
-        host,
-        redisUrl: config.REDIS_URL,
-        keyPrefix: `${config.LOCAL_KEY_PREFIX}sinks:`,
-        resendApiKey: config.RESEND_API_KEY,
-        logger: logger.child({ service: "sinks" }),
-      }),
-    );
+    const redisRest = track(await startRedisRest(config, config.REDIS_REST_PORT, logger));
+    const qstash = track(await startQStashServer(qstashOptions(config, config.QSTASH_PORT, logger)));
+    const github = track(await startGitHub(config, config.GITHUB_PORT, logger));
+    const model = track(await startModel(config, config.MODEL_PORT, logger));
+    const sinks = track(await startSinks(config, config.SINKS_PORT, logger));
 
     const baseEnv = {
       ...buildAppEnv(config, { redisRest, qstash, github, model, sinks }),

@@ -7,12 +7,21 @@ import { createServer } from "node:net";
 import type { Logger } from "pino";
 import { type AppProcess, startAppProcess } from "../app-process.js";
 import type { StackConfig } from "../config.js";
-import { type GitHubStandIn, startGitHubStandIn } from "../github/index.js";
-import { type ModelStandIn, startModelStandIn } from "../model/index.js";
-import { type QStashServer, startQStashServer } from "../qstash/index.js";
-import { type RedisRestBridge, startRedisRestBridge } from "../redis-rest/index.js";
-import { type SinkServer, startSinkServer } from "../sinks/index.js";
+import type { GitHubStandIn } from "../github/index.js";
+import type { ModelStandIn } from "../model/index.js";
+import type { QStashServer } from "../qstash/index.js";
+import type { RedisRestBridge } from "../redis-rest/index.js";
+import type { SinkServer } from "../sinks/index.js";
 import { buildAppEnv } from "../stack.js";
+import {
+  qstashOptions,
+  sinksKeyPrefix,
+  startGitHub,
+  startModel,
+  startQStashServer,
+  startRedisRest,
+  startSinks,
+} from "../stand-ins.js";
 
 export interface ChaosStack {
   config: StackConfig;
@@ -56,7 +65,6 @@ export async function findFreePort(host: string): Promise<number> {
 export async function startChaosStack(config: StackConfig, options: ChaosStackOptions): Promise<ChaosStack> {
   const host = config.LOCAL_HOST;
   const logger = options.logger;
-  const sinksKeyPrefix = `${config.LOCAL_KEY_PREFIX}sinks:`;
   const started: { close(): Promise<void> }[] = [];
   const track = <T extends { close(): Promise<void> }>(server: T): T => {
     started.push(server);
@@ -64,58 +72,15 @@ export async function startChaosStack(config: StackConfig, options: ChaosStackOp
   };
 
   try {
-    const redisRest = track(
-      await startRedisRestBridge({
-        port: 0,
-        host,
-        redisUrl: config.REDIS_URL,
-        token: config.REDIS_REST_TOKEN,
-        logger: logger.child({ service: "redis-rest" }),
-      }),
-    );
+    const redisRest = track(await startRedisRest(config, 0, logger));
     const qstashPort = await findFreePort(host);
     const startQStash = () =>
-      startQStashServer({
-        port: qstashPort,
-        host,
-        redisUrl: config.REDIS_URL,
-        keyPrefix: `${config.LOCAL_KEY_PREFIX}qstash:`,
-        token: config.QSTASH_TOKEN,
-        currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
-        nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
-        leaseMs: options.qstashLeaseMs,
-        logger: logger.child({ service: "qstash" }),
-      });
+      startQStashServer(qstashOptions(config, qstashPort, logger, { leaseMs: options.qstashLeaseMs }));
     let qstash: QStashServer = await startQStash();
     track({ close: () => qstash.close() });
-    const github = track(
-      await startGitHubStandIn({
-        port: 0,
-        host,
-        token: config.GITHUB_TOKEN,
-        ...(config.GITHUB_SNAPSHOT_DIR ? { snapshotDir: config.GITHUB_SNAPSHOT_DIR } : {}),
-        logger: logger.child({ service: "github" }),
-      }),
-    );
-    const model = track(
-      await startModelStandIn({
-        port: 0,
-        host,
-        apiKey: config.MODEL_API_KEY,
-        model: config.MODEL_NAME,
-        logger: logger.child({ service: "model" }),
-      }),
-    );
-    const sinks = track(
-      await startSinkServer({
-        port: 0,
-        host,
-        redisUrl: config.REDIS_URL,
-        keyPrefix: sinksKeyPrefix,
-        resendApiKey: config.RESEND_API_KEY,
-        logger: logger.child({ service: "sinks" }),
-      }),
-    );
+    const github = track(await startGitHub(config, 0, logger));
+    const model = track(await startModel(config, 0, logger));
+    const sinks = track(await startSinks(config, 0, logger));
 
     const appPort = await findFreePort(host);
     const appEnv = {
@@ -133,7 +98,7 @@ export async function startChaosStack(config: StackConfig, options: ChaosStackOp
       sinks,
       app,
       appEnv,
-      sinksKeyPrefix,
+      sinksKeyPrefix: sinksKeyPrefix(config),
       qstashUrl: () => qstash.url,
       restartQStash: async () => {
         await qstash.close();
