@@ -1,7 +1,7 @@
 /**
  * The whole local stack in one process: Redis REST bridge, QStash-compatible server, GitHub GraphQL
  * stand-in, OpenAI-compatible model stand-in, notification sinks, and the product app on Node, all
- * against the Redis at `REDIS_URL`. Product code sees only URLs and credentials, exactly as with the
+ * against the Redis at `REDIS_URL`. Product code receives only URLs and credentials, exactly as with the
  * hosted services.
  */
 import pino, { type Logger } from "pino";

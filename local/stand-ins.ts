@@ -1,7 +1,7 @@
 /**
  * Starters for each stand-in of the local stack, configured from one `StackConfig`. `startLocalStack`
- * and the chaos stack both use them, so a stand-in is set up the same way everywhere; only the port
- * differs (the configured one, or 0 for a free one).
+ * and the chaos stack both use them, so a stand-in is set up the same way everywhere. Only the port
+ * differs: the configured one, or 0 for a free one.
  */
 import type { Logger } from "pino";
 import type { StackConfig } from "./config.js";

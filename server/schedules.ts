@@ -2,7 +2,7 @@
  * The QStash schedules that drive the pipeline: the sweep (due repository scans), the digest pass, and
  * maintenance (re-drive of dead-lettered runs and stuck-run handling).
  * Each has a fixed schedule id, so syncing creates it once and updates it in place when the cron
- * changes; running the sync twice changes nothing.
+ * changes. Running the sync twice changes nothing.
  */
 import { Client as QStashClient } from "@upstash/qstash";
 import { retryOptions } from "../shared/reliability/index.js";

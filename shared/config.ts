@@ -104,7 +104,7 @@ const EnvSchema = z.object({
    * JSON, e.g. `{"scan-repository":600}`. Omitted ids keep their defaults (`DEFAULT_STUCK_AFTER_SECONDS`).
    */
   STUCK_AFTER_SECONDS: z.string().default("{}"),
-  /** What the maintenance workflow does with a stuck run: raise an alert, or cancel and restart it (and alert). */
+  /** Action the maintenance workflow takes on a stuck run: raise an alert, or cancel and restart it (and alert). */
   STUCK_RUN_ACTION: z.enum(["alert", "restart"]).default("alert"),
   /** Optional URL that receives every alert as a signed JSON POST, like the outbound webhooks. */
   ALERT_WEBHOOK_URL: z.string().url().optional(),

@@ -9,7 +9,7 @@ import type { ChaosProfile } from "./profiles.js";
 import type { ChaosRandom } from "./random.js";
 import type { ChaosStack } from "./stack.js";
 
-/** Longest wait for an in-flight request before killing the app anyway, in ms. */
+/** Maximum wait for an in-flight request before killing the app anyway, in ms. */
 const KILL_WAIT_MS = 3_000;
 const POLL_MS = 5;
 

@@ -44,7 +44,7 @@ export interface ChaosReport {
     /** Delivery ids accepted more than once; must be 0. */
     duplicated: number;
     duplicateIds: string[];
-    /** Resend requests that repeated an `Idempotency-Key` and were answered without a second email. */
+    /** Resend requests that repeated an `Idempotency-Key` and were served without a second email. */
     resendReplays: number;
     /** Requests the sinks failed on purpose. */
     faulted: number;

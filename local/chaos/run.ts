@@ -11,7 +11,6 @@
 import { rm } from "node:fs/promises";
 import { Client as QStashClient } from "@upstash/qstash";
 import { Client as WorkflowClient } from "@upstash/workflow";
-import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { getRuntime } from "../../server/runtime.js";
 import { listBreakers } from "../../shared/reliability/index.js";
@@ -19,6 +18,7 @@ import { opsOf } from "../../steps/maintenance/index.js";
 import { parseStackConfig } from "../config.js";
 import { loadSubscribers, SAMPLE_SUBSCRIBERS_FILE } from "../discover/index.js";
 import { countActiveRuns } from "../discover/wait.js";
+import { deleteKeysWithPrefixAt } from "../redis-cleanup.js";
 import { type DisruptionRecord, planDisruptions, runDisruptions } from "./disruptions.js";
 import type { ChaosProfile } from "./profiles.js";
 import { createChaosRandom } from "./random.js";
@@ -40,7 +40,7 @@ export interface ChaosOptions {
   runs: number;
   seed: number;
   profile: ChaosProfile;
-  /** Longest wait for the pipeline to settle after the sweep and after the digests, in ms. Default 15 min. */
+  /** Maximum wait for the pipeline to settle after the sweep and after the digests, in ms. Default 15 min. */
   settleTimeoutMs?: number;
   /** Keep the run's Redis keys instead of deleting them at the end. Default false. */
   keepState?: boolean;
@@ -197,20 +197,6 @@ async function redriveDeadRuns(
   return true;
 }
 
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Runs the pipeline under `options.profile` and returns the report. Throws when the stack cannot start. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const startedAt = Date.now();
@@ -317,6 +303,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     schedule.stop();
     await stack.close();
     await rm(snapshot.dir, { recursive: true, force: true });
-    if (!options.keepState) await deleteKeys(config.REDIS_URL, keyPrefix);
+    if (!options.keepState) await deleteKeysWithPrefixAt(config.REDIS_URL, keyPrefix);
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Client as WorkflowClient } from "@upstash/workflow";
 
-/** Which runs count: those of one app (by workflow URL), those created since a time, or both. */
+/** Selection of the runs that count: those of one app (by workflow URL), those created since a time, or both. */
 export interface RunScope {
   /** Only runs whose workflow URL starts with this base URL count. */
   appBaseUrl?: string;

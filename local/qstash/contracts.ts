@@ -29,7 +29,7 @@ export interface FlowControlSettings {
   periodSeconds: number;
 }
 
-/** What the dispatch gate needs to know about a message that is due. */
+/** Facts about a due message that the dispatch gate decides on. */
 export interface GateSubject {
   messageId: string;
   queueName?: string;
@@ -38,7 +38,7 @@ export interface GateSubject {
   scheduleId?: string;
 }
 
-/** How a message left the system: delivered, failed for good (DLQ), or cancelled. */
+/** Way a message left the system: delivered, failed for good (DLQ), or cancelled. */
 export type MessageOutcome = "delivered" | "failed" | "cancelled";
 
 export type GateDecision = { granted: true } | { granted: false; retryAt: number };

@@ -6,8 +6,8 @@
  * - 2xx: delivered.
  * - 489 with `Upstash-NonRetryable-Error: true`: failed at once, no retries.
  * - 429 with a delay (`Retry-After` or `X-RateLimit-Reset*`): tried again after that delay without
- *   using up a retry, up to `MAX_DEFERRALS` times. The workflow SDK answers `WorkflowRetryAfterError`
- *   this way, and the service that asked for the delay is not failing.
+ *   using up a retry, up to `MAX_DEFERRALS` times. The workflow SDK responds to `WorkflowRetryAfterError`
+ *   this way, and the service that requested the delay is not failing.
  * - anything else (including timeouts and connection errors): retried while retries remain, after the
  *   response's `Retry-After` (or `X-RateLimit-Reset*`) if present, else the `Upstash-Retry-Delay`
  *   expression, else the default exponential backoff.
@@ -50,11 +50,11 @@ export interface ProcessOptions {
 
 /**
  * Deferrals allowed per message before a 429 counts as a failed attempt again, so an endpoint that
- * always asks for a delay cannot keep a message for ever (at most about 100 days at one day each).
+ * always requests a delay cannot keep a message for ever (at most about 100 days at one day each).
  */
 const MAX_DEFERRALS = 100;
 
-/** The delay the response asked for, in ms and capped at one day, or undefined when it asked none. */
+/** Returns the delay the response requested, in ms and capped at one day, or undefined when it requested none. */
 function requestedDelayMs(result: AttemptResult, now: number): number | undefined {
   for (const name of RETRY_AFTER_HEADERS) {
     const value = result.headers.get(name);

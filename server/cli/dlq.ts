@@ -46,7 +46,7 @@ export interface CliIo {
   fetch?: typeof fetch;
 }
 
-/** Thrown for invalid arguments; the message says what to change. */
+/** Thrown for invalid arguments; the message states what to change. */
 class UsageError extends Error {}
 
 const OPTIONS = {

@@ -12,7 +12,7 @@ export const ContributionTypeSchema = z.enum([
 ]);
 export type ContributionType = z.infer<typeof ContributionTypeSchema>;
 
-/** What an analyser must return for one issue. Model output is parsed with this schema. */
+/** Result an analyser returns for one issue. Model output is parsed with this schema. */
 export const AnalysisResultSchema = z.object({
   /** 1 (trivial) to 10 (expert only). */
   difficulty: z.number().int().min(1).max(10),
@@ -35,7 +35,7 @@ export const TokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
-/** A stored analysis: the result plus where it came from. Keyed by the issue's content hash. */
+/** A stored analysis: the result plus where it came from. Stored per issue id, with the content hash of the text it analysed. */
 export const AnalysisSchema = AnalysisResultSchema.extend({
   issueId: z.string().min(1),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),

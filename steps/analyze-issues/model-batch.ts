@@ -1,7 +1,7 @@
 /**
  * Model analysis of a batch inside a workflow: one `context.call` per model request, issue after
- * issue. This runs outside `context.run` (the calls replay from QStash's step log on every delivery),
- * so it must stay deterministic and silent; the `store` step that follows logs the outcome.
+ * issue. This runs outside `context.run` because the calls replay from QStash's step log on every
+ * delivery, so it must stay deterministic and silent. The `store` step that follows logs the outcome.
  */
 import { silentLogger } from "../../shared/logger.js";
 import {

@@ -16,7 +16,7 @@
  * The failure function and the re-drive can race: a resumed run can die before the re-drive has
  * stored which run it came from. Each side writes its own key and then reads the other's
  * (`recordDeath` writes `dead:`, then reads `redrive-of:`; `linkRedrive` does the reverse), so at
- * least one of them sees both and quarantines the run. `quarantine` is idempotent, so both may.
+ * least one of them finds both and quarantines the run. `quarantine` is idempotent, so both may.
  */
 import type { Redis } from "@upstash/redis";
 import { z } from "zod";

@@ -17,7 +17,7 @@ export const AUTHENTICATION_ALERT_INTERVAL_SECONDS = 60 * 60;
 /** Header the workflow SDK (1.3.3) sets on a failed step's response, naming the step that threw. */
 const ERROR_STEP_NAME_HEADER = "upstash-error-step-name";
 
-/** What a failure function receives, reduced to the fields this module reads. */
+/** Failure-function input, reduced to the fields this module reads. */
 export interface FailedRun {
   workflowRunId: string;
   /** URL of the failed workflow; its last path segment is the workflow id. */

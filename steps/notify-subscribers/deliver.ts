@@ -1,11 +1,14 @@
 /**
  * Step body of one notify-subscribers `deliver:{deliveryId}` step: sends one alert or digest to one
- * subscriber channel, at most once per (subscriber, issue, channel).
+ * subscriber channel, once per (subscriber, issue, channel).
  *
- * Each issue in the delivery holds a two-phase idempotency record (`notification:{sub}:{issue}:{channel}`):
- * begun before the request, completed after a 2xx, released when the request fails so the retried step
- * sends again. When every issue is already completed, nothing is sent. The delivery id also travels as the target's own idempotency key (`X-Radar-Delivery`,
- * Resend's `Idempotency-Key`), which covers a crash between the send and the completion.
+ * Each issue in the delivery holds a two-phase idempotency record (`notification:{sub}:{issue}:{channel}`).
+ * It is begun before the request, completed after a 2xx, and released when the request fails, so the
+ * retried step sends again. When every issue is already completed, nothing is sent.
+ *
+ * NOTE: a crash between the send and the completion lets a later attempt send again once the lease
+ * ends. The delivery id travels as the target's own idempotency key (`X-Radar-Delivery`, Resend's
+ * `Idempotency-Key`) so those targets drop the copy. Slack has no such key.
  */
 import type { Redis } from "@upstash/redis";
 import type { Channel, Notification, Subscriber } from "../../shared/domain/index.js";

@@ -173,7 +173,7 @@ describe("concurrent duplicate deliveries", () => {
     const sent = await stack.sinks.deliveries({ channel: "webhook", target: "dup-step" });
     expect(sent.filter((attempt) => attempt.headers["x-radar-delivery"] === deliveryId)).toHaveLength(1);
 
-    // A retry after the winner completed sees the finished record and sends nothing.
+    // A retry after the winner completed finds the finished record and sends nothing.
     const retry = await deliverPlanned(dependencies, delivery, `run-dup:${deliveryId}:retry`, new Date());
     expect(retry.status).toBe("duplicate");
     expect(await stack.sinks.deliveries({ channel: "webhook", target: "dup-step" })).toHaveLength(1);

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { type QStashServer, type QStashServerOptions, startQStashServer } from "../../local/qstash/index.js";
+import { deleteKeysWithPrefix } from "../../local/redis-cleanup.js";
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -17,16 +18,6 @@ export interface TestQStash extends QStashServer {
   redis: Redis;
   /** Closes the server (if still open) and deletes every key under the prefix. */
   cleanup(): Promise<void>;
-}
-
-/** Deletes every key that starts with `prefix`, using SCAN so other keys are never touched. */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
 }
 
 export function uniqueKeyPrefix(area: string): string {
@@ -66,3 +57,5 @@ export async function startTestQStash(
     },
   };
 }
+
+export { deleteKeysWithPrefix };

@@ -13,8 +13,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "@upstash/redis";
-import { Redis as IORedis } from "ioredis";
 import pino from "pino";
+import { deleteKeysWithPrefixAt } from "../../local/redis-cleanup.js";
 import { type RedisRestBridge, startRedisRestBridge } from "../../local/redis-rest/index.js";
 
 export interface TestRedisRest {
@@ -52,27 +52,10 @@ export async function startTestRedisRest(options: TestRedisRestOptions = {}): Pr
     prefix,
     close: async () => {
       try {
-        await deleteKeysWithPrefix(redisUrl, prefix);
+        await deleteKeysWithPrefixAt(redisUrl, prefix);
       } finally {
         await bridge.close();
       }
     },
   };
-}
-
-/** Deletes the keys that start with `prefix`, through a direct connection so it works after failures. */
-async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const direct = new IORedis(redisUrl, { protocol: 2, lazyConnect: true, maxRetriesPerRequest: 1 });
-  await direct.connect();
-  try {
-    const pattern = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
-    let cursor = "0";
-    do {
-      const [next, keys] = await direct.scan(cursor, "MATCH", pattern, "COUNT", 500);
-      if (keys.length > 0) await direct.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    direct.disconnect();
-  }
 }

@@ -3,8 +3,8 @@
  * deletes that prefix's keys on `cleanup()`.
  */
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { parseStackConfig, type StackConfigInput } from "../../local/config.js";
+import { deleteKeysWithPrefixAt } from "../../local/redis-cleanup.js";
 import { type LocalStack, type StartStackOptions, startLocalStack } from "../../local/stack.js";
 import { TEST_REDIS_URL } from "./qstash.js";
 
@@ -12,20 +12,6 @@ export interface TestStack extends LocalStack {
   keyPrefix: string;
   /** Closes every server and deletes every key under the prefix. */
   cleanup(): Promise<void>;
-}
-
-export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export async function startTestStack(
@@ -59,7 +45,7 @@ export async function startTestStack(
         closed = true;
         await stack.close();
       }
-      await deleteKeysWithPrefix(config.REDIS_URL, keyPrefix);
+      await deleteKeysWithPrefixAt(config.REDIS_URL, keyPrefix);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * analyze-issues with `ANALYSER=model`: every model request goes through `context.call`, so QStash
  * makes it and calls the workflow back. Checked against the local OpenAI-compatible stand-in, once
- * with good answers and once with answers that break the analysis schema.
+ * with valid replies and once with replies that break the analysis schema.
  */
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,7 +30,7 @@ describe("model analyser in the pipeline", () => {
     const { summary } = await runDiscover(stack, options);
 
     expect(summary.analyses).toEqual({ heuristic: 0, model: 6, fallbacks: 0 });
-    // One request per candidate: the analyser never asks twice for a valid answer.
+    // One request per candidate: the analyser never requests a valid reply twice.
     expect(stack.model.stats().requests).toBe(6);
     expect(summary.modelTokens.input).toBe(stack.model.stats().promptTokens);
     expect(summary.modelTokens.output).toBe(stack.model.stats().completionTokens);
@@ -55,7 +55,7 @@ describe("model analyser in the pipeline", () => {
     stack.model.setMode("schema-violation");
     const { summary } = await runDiscover(stack, options);
 
-    // Each issue: one answer, one retry with the validation problem, then the heuristic result.
+    // Each issue: one reply, one retry with the validation problem, then the heuristic result.
     expect(stack.model.stats().requests).toBe(12);
     expect(summary.analyses).toEqual({ heuristic: 6, model: 0, fallbacks: 6 });
     const opportunities = await getRuntime(stack.appEnv).stores.opportunities.list();

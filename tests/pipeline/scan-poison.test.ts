@@ -1,5 +1,5 @@
 /**
- * Poison input in a scan: a webhook scan of an issue whose repository GitHub no longer knows cannot
+ * Poison input in a scan: a webhook scan of an issue whose repository GitHub no longer has cannot
  * succeed on any retry, so the step skips it and records why instead of failing the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -86,7 +86,9 @@ async function startQStashProcess(keyPrefix: string): Promise<{ url: string; chi
 describe("lease renewal", () => {
   it("crashed server's message is redelivered", async () => {
     const keyPrefix = uniqueKeyPrefix("qstash-lease");
-    cleanups.push(() => deleteKeysWithPrefix(redis, keyPrefix));
+    cleanups.push(async () => {
+      await deleteKeysWithPrefix(redis, keyPrefix);
+    });
     const target = await startHangingTarget();
     const crashing = await startQStashProcess(keyPrefix);
 

@@ -41,7 +41,7 @@ afterAll(async () => {
   await alertTarget?.close();
 });
 
-/** Starts a scan while GitHub answers 502, and waits until its run is in the dead-letter list. */
+/** Starts a scan while GitHub returns 502, and waits until its run is in the dead-letter list. */
 async function deadScan(): Promise<DeadLetter> {
   stack.github.setFaults({ badGatewayRate: 1 });
   const { workflowRunId } = await adminOk<{ workflowRunId: string }>(stack, "POST", "/scans", {

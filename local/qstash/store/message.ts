@@ -54,7 +54,7 @@ export const storedMessageSchema = z.object({
   createdAt: z.number(),
   /** Number of retries already made; 0 until the first attempt fails. */
   retried: z.number(),
-  /** Attempts answered 429 with a delay and rescheduled without using up a retry. */
+  /** Attempts that got 429 with a delay and rescheduled without using up a retry. */
   deferrals: z.number().optional(),
   state: z.enum(MESSAGE_STATES),
   callback: callbackTargetSchema.optional(),
